@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import bank_api, portal_api
+from innoreform.core import ops
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", portal_api.urls),
+    path("api/bank/v1/", bank_api.urls),
+    path("healthz", ops.healthz, name="healthz"),
+    path("metrics", ops.metrics, name="metrics"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("ledger/", include("innoreform.ledger.urls")),
+    path("books/", include("innoreform.books.urls")),
+    path("registry/", include("innoreform.registry.urls")),
+    path("credit/", include("innoreform.credit.urls")),
+    path("patents/", include("innoreform.patents.urls")),
+    path("", include("innoreform.core.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,147 @@
+"""Shared API plumbing: the error envelope, the two authentication schemes, response
+declarations, and exception handlers. Both NinjaAPI instances in config/api.py use it."""
+
+import hashlib
+import hmac
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, APIKeyHeader
+from django.conf import settings
+
+from . import audit
+from .actor import Actor
+from .errors import DomainError, NotAuthenticated
+from .models import ApiKey
+
+log = logging.getLogger("innoreform.api")
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class OkOut(Schema):
+    ok: bool = True
+
+
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
+
+
+def responses(success: dict[int, Any] | Any, *errors: int) -> dict[int, Any]:
+    """Declare the success schema(s) and every error status an operation can return.
+
+    400, 401, 422 and 429 are always possible (bad body, no credentials, invalid fields, throttle).
+    """
+    declared = dict(success) if isinstance(success, dict) else {200: success}
+    for status in {400, 401, 422, 429, *errors}:
+        declared[status] = ErrorOut
+    return declared
+
+
+class PortalSessionAuth(APIKeyCookie):
+    """Portal API: the Django session with CSRF protection on unsafe methods."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        actor = getattr(request, "actor", None)
+        return actor if actor is not None else Actor.for_user(user)
+
+
+API_KEY_HEADER = "X-API-Key"
+_LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def hash_api_secret(secret: str) -> str:
+    # Keys are 32 random bytes, so a fast hash is safe (no dictionary to attack); argon2 would
+    # cost tens of milliseconds on every bank request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class BankApiKeyAuth(APIKeyHeader):
+    """Bank/institution API: `X-API-Key: <prefix>.<secret>`; no cookies are read."""
+
+    param_name = API_KEY_HEADER
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        if not key or "." not in key or len(key) > 200:
+            return None
+        prefix, _sep, secret = key.partition(".")
+        api_key = (
+            ApiKey.objects.select_related("organisation").filter(prefix=prefix, revoked_at__isnull=True).first()
+        )
+        if api_key is None or not api_key.organisation.is_active:
+            return None
+        if not hmac.compare_digest(hash_api_secret(secret), api_key.secret_hash):
+            return None
+        now = timezone.now()
+        if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
+            # A conditional update: last-used is bookkeeping, not a business write.
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        return Actor.for_api_key(api_key)
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: Any,
+                   details: dict | None = None) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": str(message), "details": details or {}}, status=status
+    )
+
+
+def _validation_details(errors: list[dict]) -> dict[str, list[str]]:
+    details: dict[str, list[str]] = {}
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "payload")]
+        field = ".".join(loc) or "__all__"
+        details.setdefault(field, []).append(str(err.get("msg", "invalid")))
+    return details
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        if exc.status in (403, 404):
+            actor = getattr(request, "auth", None) or getattr(request, "actor", None)
+            if isinstance(actor, Actor):
+                audit.record_denial(actor=actor, action=f"api:{request.method} {request.path}"[:100],
+                                    reason=exc.code)
+        return error_response(api, request, status=exc.status, code=exc.code, message=exc.message,
+                              details=exc.details)
+
+    def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return error_response(api, request, status=422, code="validation_failed",
+                              message=_("Some fields are not valid."), details=_validation_details(exc.errors))
+
+    def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, status=401, code=NotAuthenticated.code,
+                              message=NotAuthenticated.default_message)
+
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        codes = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
+                 409: "conflict", 413: "too_large", 429: "rate_limited"}
+        message = _("CSRF check failed.") if "CSRF" in str(exc) else str(exc)
+        return error_response(api, request, status=exc.status_code, code=codes.get(exc.status_code, "error"),
+                              message=message)
+
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.exception("unhandled API error", extra={"path": request.path})
+        return error_response(api, request, status=500, code="internal_error",
+                              message=_("An internal error occurred; it has been logged."))
+
+    api.add_exception_handler(DomainError, on_domain_error)
+    api.add_exception_handler(NinjaValidationError, on_validation_error)
+    api.add_exception_handler(AuthenticationError, on_auth_error)
+    api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,60 @@
+"""Request id and client IP for audit and logs; the acting organisation for signed-in users."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+from . import context
+from .actor import Actor
+
+log = logging.getLogger("innoreform.request")
+SESSION_ORG_KEY = "acting_organisation_id"
+SESSION_GENERATION_KEY = "session_generation"
+
+
+def client_ip(request) -> str | None:
+    # Behind a proxy set DJANGO_TRUST_X_FORWARDED_FOR; otherwise the socket address is the truth.
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = context.begin(request_id=request.headers.get("X-Request-ID"), ip=client_ip(request))
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+        finally:
+            ctx = context.current()
+            context.end(token)
+        response["X-Request-ID"] = ctx.request_id if ctx else ""
+        from .ops import observe_request
+
+        observe_request(request, response, time.perf_counter() - started)
+        return response
+
+
+class ActorMiddleware:
+    """Sets request.actor for session users; ends sessions whose generation was bumped
+    (password change, account disabled, sign out everywhere)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = None
+        user = request.user
+        if user.is_authenticated:
+            if request.session.get(SESSION_GENERATION_KEY, 0) != user.session_generation or not user.is_active:
+                logout(request)
+            else:
+                request.actor = Actor.for_user(user, request.session.get(SESSION_ORG_KEY))
+        return self.get_response(request)
