@@ -26,7 +26,7 @@ def _database() -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - health must report, not raise
+    except Exception as exc:  # health must report, not raise
         return {"ok": False, "error": exc.__class__.__name__}
     return {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 2)}
 
@@ -38,7 +38,7 @@ def _tasks() -> dict:
         pending = DBTaskResult.objects.filter(status="READY")
         count = pending.count()
         oldest = pending.aggregate(oldest=Min("enqueued_at"))["oldest"]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}
     age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
     return {"ok": age < WORKER_STALL_SECONDS, "pending_jobs": count, "oldest_pending_seconds": round(age, 1)}

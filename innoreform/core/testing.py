@@ -22,7 +22,7 @@ def make_org(kind: str = OrgKind.ENTERPRISE, region: str = Region.GUANGZHOU, nam
     )
 
 
-def make_user(username: str | None = None, password: str = "correct horse battery", **extra) -> User:
+def make_user(username: str | None = None, password: str = "correct horse battery", **extra) -> User:  # noqa: S107
     n = next(_seq)
     user = User(username=username or f"user{n}", **extra)
     user.set_password(password)

@@ -1,0 +1,112 @@
+"""Idempotency-Key for money-moving API calls (Stripe's semantics, IETF draft):
+
+- missing key: 400 `idempotency_key_missing`;
+- first use: the operation runs; its response is stored in the SAME transaction as its effect,
+  so a crash leaves either both or neither;
+- replay with the same body: the stored status and body, without running again;
+- same key, different body (or another endpoint): 422 `idempotency_key_reused`;
+- same key while the first call is still running: 409 `idempotency_request_in_flight`.
+Keys are scoped per client (an organisation's API keys share a scope; a session user has one).
+
+Usage in a ninja operation:
+
+    @router.post("/things", response=responses({201: ThingOut}, 409), operation_id="thing_create")
+    def create(request, payload: ThingIn, idempotency_key: IdempotencyKeyHeader = None):
+        return idempotent(request, key=idempotency_key,
+                          run=lambda: (201, ThingOut.from_model(thing_create(actor=request.auth, ...))))
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Annotated, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Header
+from pydantic import BaseModel
+
+from .actor import Actor
+from .errors import BadRequest, Conflict, DomainError, ValidationFailed
+from .models import IdempotencyRecord
+
+IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", default=None)]
+# An in-flight record older than this belongs to a crashed request: its effect never committed
+# (the response is stored in the effect's transaction), so the key may run again.
+ABANDONED_AFTER = timedelta(minutes=5)
+MAX_KEY_LENGTH = 255
+
+
+def _fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(b"\0")
+    digest.update(request.path.encode())
+    digest.update(b"\0")
+    digest.update(request.body or b"")
+    return digest.hexdigest()
+
+
+def _jsonable(body: Any) -> Any:
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json")
+    if isinstance(body, list):
+        return [_jsonable(b) for b in body]
+    return json.loads(json.dumps(body, default=str))
+
+
+def _claim(scope: str, key: str, request, fingerprint: str) -> IdempotencyRecord | tuple[int, Any]:
+    """Insert the in-flight record, or return the stored response for a replay."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
+            )
+    except IntegrityError:
+        pass
+    existing = IdempotencyRecord.objects.get(scope=scope, key=key)
+    if existing.request_hash != fingerprint:
+        raise ValidationFailed(_("This Idempotency-Key was used with a different request."),
+                               code="idempotency_key_reused")
+    if existing.response_status is not None:
+        return existing.response_status, existing.response_body
+    if timezone.now() - existing.created_at > ABANDONED_AFTER:
+        # Take over an abandoned claim; the conditional delete makes exactly one taker win.
+        if IdempotencyRecord.objects.filter(pk=existing.pk, response_status__isnull=True).delete()[0]:
+            return _claim(scope, key, request, fingerprint)
+    raise Conflict(_("A request with this Idempotency-Key is still in progress."),
+                   code="idempotency_request_in_flight")
+
+
+def idempotent(request, *, key: str | None, run: Callable[[], tuple[int, Any]]) -> tuple[int, Any]:
+    actor: Actor = request.auth
+    if not key:
+        raise BadRequest(_("This operation needs an Idempotency-Key header."), code="idempotency_key_missing")
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise BadRequest(_("The Idempotency-Key must be at most 255 printable characters."),
+                         code="idempotency_key_invalid")
+    claimed = _claim(actor.scope, key, request, _fingerprint(request))
+    if not isinstance(claimed, IdempotencyRecord):
+        return claimed
+    record = claimed
+    try:
+        with transaction.atomic():
+            status, body = run()
+            stored = _jsonable(body)
+            IdempotencyRecord.objects.filter(pk=record.pk).update(
+                response_status=status, response_body=stored, completed_at=timezone.now()
+            )
+        return status, stored
+    except DomainError as exc:
+        # A definite business answer (e.g. 409 insufficient funds) is replayed like a success.
+        error_body = {"code": exc.code, "message": str(exc.message), "details": exc.details}
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            response_status=exc.status, response_body=error_body, completed_at=timezone.now()
+        )
+        raise
+    except BaseException:
+        # Unknown outcome with nothing committed: free the key so the client can retry.
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        raise
