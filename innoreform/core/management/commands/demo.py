@@ -1,0 +1,30 @@
+import importlib
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+from innoreform.core import demo
+
+
+class Command(BaseCommand):
+    help = "Create the labelled demo organisations and accounts (idempotent), then each app's demo data."
+
+    def handle(self, *args, **options):
+        demo.load()
+        operator = demo.operator_actor()
+        for config in apps.get_app_configs():
+            if not config.name.startswith("innoreform.") or config.label == "core":
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            module.load(operator=operator)
+            self.stdout.write(f"demo data: {config.label}")
+        self.stdout.write(self.style.SUCCESS("Demo data ready (all names end with （演示） / (demo))."))
+        self.stdout.write(f"Every demo account's password: {demo.DEMO_PASSWORD}")
+        for user in demo.USERS:
+            second = f"  TOTP secret {user.totp_secret}" if user.totp_secret else ""
+            self.stdout.write(f"  {user.username:<20} {user.role:<14} {user.display_name}{second}")

@@ -1,0 +1,49 @@
+"""Run the web server and a task worker together; Ctrl-C stops both."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Start the web server (gunicorn) on 127.0.0.1:$PORT and a django-tasks database worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+
+    def handle(self, *args, port, host, workers, **options):
+        bin_dir = os.path.dirname(sys.executable)
+        web = [os.path.join(bin_dir, "gunicorn"), "config.wsgi:application", "--bind", f"{host}:{port}",
+               "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"]
+        worker = [sys.executable, "-m", "innoreform.cli", "db_worker", "--queue-name", "default"]
+        children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 - fixed argv
+        self.stdout.write(self.style.SUCCESS(f"InnoReform on http://{host}:{port}/  (Ctrl-C stops)"))
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        failed = [c.args[0] for c in children if c.returncode not in (0, -signal.SIGTERM, None) and not stopping]
+        if failed:
+            raise SystemExit(f"stopped because a process exited: {failed}")

@@ -1,0 +1,53 @@
+"""Template helpers for portal pages: notification texts, JSON display, role labels."""
+
+import json
+
+from django import template
+
+from ..models import Role
+from ..notifications import render as render_notification
+
+register = template.Library()
+
+
+@register.filter
+def notification_text(notification) -> str:
+    """The notification in the reader's (active) language."""
+    return render_notification(notification.message_id, notification.params)
+
+
+@register.filter
+def pretty_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+@register.filter
+def role_label(value) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def field_type(bound_field) -> str:
+    """The widget's input type (or class name), for styling checkbox rows differently."""
+    widget = bound_field.field.widget
+    return getattr(widget, "input_type", None) or widget.__class__.__name__.lower()
+
+
+@register.simple_tag
+def acting_memberships(actor):
+    """The actor's active memberships (for the organisation switcher); empty when signed out."""
+    from ..selectors import memberships_of_user
+
+    if actor is None or actor.user is None:
+        return []
+    return list(memberships_of_user(actor=actor))
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context):
+    from ..nav import items_for
+
+    return items_for(context.get("actor"))
