@@ -13,7 +13,7 @@ from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 
 from . import audit, selectors, services
-from .api_support import OkOut, responses
+from .api_support import DbId, OkOut, responses
 from .idempotency import IdempotencyKeyHeader, idempotent
 from .models import OrgKind
 from .notifications import render as render_notification
@@ -99,7 +99,7 @@ def organisation_list(request, filters: Query[OrganisationFilter]):
 
 @router.get("/organisations/{organisation_id}", response=responses(OrganisationOut, 404),
             operation_id="core_organisation_get")
-def organisation_get(request, organisation_id: int):
+def organisation_get(request, organisation_id: DbId):
     return selectors.organisation_get(actor=request.auth, organisation_id=organisation_id)
 
 
@@ -140,7 +140,7 @@ def api_key_create(request, payload: ApiKeyIn):
 
 @router.post("/api-keys/{key_id}/revoke", response=responses(ApiKeyOut, 404, 409),
              operation_id="core_api_key_revoke")
-def api_key_revoke(request, key_id: int):
+def api_key_revoke(request, key_id: DbId):
     key = selectors.api_key_get(actor=request.auth, key_id=key_id)
     return services.api_key_revoke(actor=request.auth, key=key)
 
@@ -181,7 +181,7 @@ def policy_list(request, filters: Query[PolicyFilter]):
 
 
 @router.get("/policies/{policy_id}", response=responses(PolicyOut, 404), operation_id="core_policy_get")
-def policy_get(request, policy_id: int):
+def policy_get(request, policy_id: DbId):
     return selectors.policy_get(actor=request.auth, policy_id=policy_id)
 
 
@@ -192,7 +192,7 @@ def policy_propose(request, payload: PolicyIn):
 
 @router.post("/policies/{policy_id}/decision", response=responses(PolicyOut, 403, 404, 409),
              operation_id="core_policy_decide")
-def policy_decide(request, policy_id: int, payload: PolicyDecisionIn):
+def policy_decide(request, policy_id: DbId, payload: PolicyDecisionIn):
     policy = selectors.policy_get(actor=request.auth, policy_id=policy_id)
     return services.policy_decide(actor=request.auth, policy=policy, approve=payload.approve)
 
@@ -206,7 +206,7 @@ class NotificationOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(None, max_length=MAX_PAGE)
+    ids: list[DbId] = Field(..., max_length=MAX_PAGE, description="Notifications to mark read")
 
 
 class CountOut(Schema):
@@ -238,6 +238,12 @@ class JobOut(Schema):
     result: dict[str, Any]
     created_at: datetime
     finished_at: datetime | None
+
+
+@router.post("/notifications/read-all", response=responses(CountOut),
+             operation_id="core_notification_mark_all_read")
+def notification_mark_all_read(request):
+    return {"count": services.notifications_mark_read(actor=request.auth)}
 
 
 @router.get("/jobs", response=responses(list[JobOut]), operation_id="core_job_list")
@@ -276,7 +282,7 @@ class InstructionOut(Schema):
     operation_id="institution_idempotency_check",
     summary="Test Idempotency-Key handling: records an audited test instruction once per key",
 )
-def institution_idempotency_check(request, payload: InstructionIn, idempotency_key: IdempotencyKeyHeader = None):
+def institution_idempotency_check(request, payload: InstructionIn, idempotency_key: IdempotencyKeyHeader):
     def run():
         with transaction.atomic():
             event = audit.record(actor=request.auth, action="institution.idempotency_check",

@@ -5,13 +5,13 @@ import hashlib
 import hmac
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, APIKeyHeader
@@ -22,6 +22,10 @@ from .errors import DomainError, NotAuthenticated
 from .models import ApiKey
 
 log = logging.getLogger("innoreform.api")
+
+
+# Database ids as API parameters: bounded so that no input overflows a BIGINT column.
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ErrorOut(Schema):
@@ -40,10 +44,11 @@ ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
 def responses(success: dict[int, Any] | Any, *errors: int) -> dict[int, Any]:
     """Declare the success schema(s) and every error status an operation can return.
 
-    400, 401, 422 and 429 are always possible (bad body, no credentials, invalid fields, throttle).
+    400, 401, 403, 422 and 429 are always possible (bad body, no credentials, CSRF or role refusal,
+    invalid fields, throttle).
     """
     declared = dict(success) if isinstance(success, dict) else {200: success}
-    for status in {400, 401, 422, 429, *errors}:
+    for status in {400, 401, 403, 422, 429, *errors}:
         declared[status] = ErrorOut
     return declared
 
@@ -121,6 +126,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
                               details=exc.details)
 
     def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        if any(err.get("loc", ())[:2] == ("header", "Idempotency-Key") for err in exc.errors):
+            return error_response(api, request, status=400, code="idempotency_key_missing",
+                                  message=_("This operation needs an Idempotency-Key header of 1 to 255 characters."))
         return error_response(api, request, status=422, code="validation_failed",
                               message=_("Some fields are not valid."), details=_validation_details(exc.errors))
 

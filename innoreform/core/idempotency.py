@@ -32,11 +32,15 @@ from .actor import Actor
 from .errors import BadRequest, Conflict, DomainError, ValidationFailed
 from .models import IdempotencyRecord
 
-IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", default=None)]
+MAX_KEY_LENGTH = 255
+
+# Required in the schema; a request without it gets 400 `idempotency_key_missing` (see
+# api_support's validation handler), as the IETF draft asks, rather than a generic 422.
+IdempotencyKeyHeader = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH)]
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 # An in-flight record older than this belongs to a crashed request: its effect never committed
 # (the response is stored in the effect's transaction), so the key may run again.
 ABANDONED_AFTER = timedelta(minutes=5)
-MAX_KEY_LENGTH = 255
 
 
 def _fingerprint(request) -> str:
@@ -80,7 +84,7 @@ def _claim(scope: str, key: str, request, fingerprint: str) -> IdempotencyRecord
                    code="idempotency_request_in_flight")
 
 
-def idempotent(request, *, key: str | None, run: Callable[[], tuple[int, Any]]) -> Status:
+def idempotent(request, *, key: str, run: Callable[[], tuple[int, Any]]) -> Status:
     actor: Actor = request.auth
     if not key:
         raise BadRequest(_("This operation needs an Idempotency-Key header."), code="idempotency_key_missing")

@@ -8,6 +8,7 @@ form error or a message; NotFound becomes 404 (see `portal_view`).
 
 import json
 import time
+from datetime import UTC
 from functools import wraps
 
 import pyotp
@@ -353,7 +354,7 @@ def organisation_detail(request, pk: int):
 
 AUDIT_COLUMNS = [
     Column(gettext_lazy("ID"), lambda e: e.pk),
-    Column(gettext_lazy("Time (UTC)"), lambda e: e.created_at.astimezone(timezone.UTC).strftime("%Y-%m-%d %H:%M:%S")),
+    Column(gettext_lazy("Time (UTC)"), lambda e: e.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")),
     Column(gettext_lazy("Actor"), lambda e: e.actor_label),
     Column(gettext_lazy("Organisation"), lambda e: e.organisation.name if e.organisation else ""),
     Column(gettext_lazy("Action"), lambda e: e.action),
@@ -598,7 +599,7 @@ def notification_read_all(request):
 JOB_COLUMNS = [
     Column(gettext_lazy("Job"), lambda j: j.kind),
     Column(gettext_lazy("Status"), lambda j: j.get_status_display()),
-    Column(gettext_lazy("Progress (%)"), lambda j: j.percent),
+    Column(gettext_lazy("Progress (percent)"), lambda j: j.percent),
     Column(gettext_lazy("Started"), lambda j: _format_time(j.created_at)),
     Column(gettext_lazy("Finished"), lambda j: _format_time(j.finished_at) if j.finished_at else ""),
     Column(gettext_lazy("Message"), lambda j: j.message),

@@ -3,6 +3,7 @@
 import json
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Role
 from ..notifications import render as render_notification
@@ -51,3 +52,7 @@ def nav_items(context):
     from ..nav import items_for
 
     return items_for(context.get("actor"))
+
+
+# settings.PORTAL_TITLE is gettext_lazy("InnoReform"); its Chinese lives in the core catalogue.
+PRODUCT_NAME = _("InnoReform")

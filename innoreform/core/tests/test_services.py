@@ -219,7 +219,7 @@ def test_audit_rows_cannot_be_updated():
     actor = make_actor()
     services.user_set_language(actor=actor, language="en")
     event = AuditEvent.objects.get(action="user.language_set")
-    with pytest.raises(Exception), transaction.atomic():  # noqa: B017, PT011 - database-level refusal
+    with pytest.raises(Exception), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
     event.refresh_from_db()
     assert event.action == "user.language_set"
@@ -229,7 +229,7 @@ def test_audit_rows_cannot_be_updated():
 def test_audit_rows_cannot_be_deleted_on_postgres():
     actor = make_actor()
     services.user_set_language(actor=actor, language="en")
-    with pytest.raises(Exception), transaction.atomic():  # noqa: B017, PT011
+    with pytest.raises(Exception), transaction.atomic():
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.filter(action="user.language_set").exists()
 

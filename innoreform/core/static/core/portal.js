@@ -9,6 +9,10 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.requestSubmit(); });
     });
+    // Filter panels start open on wide screens and folded on phones.
+    if (window.matchMedia("(min-width: 760px)").matches) {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+    }
     // Forms marked data-confirm ask before submitting.
     document.addEventListener("submit", function (event) {
       var form = event.target;
