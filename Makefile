@@ -14,9 +14,11 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/innoreform i18n compile
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/innoreform i18n compile
 
 migrate: install
 	$(BIN)/innoreform migrate --noinput
@@ -40,12 +42,12 @@ lint: install-dev
 messages: install
 	@for app in $(APPS); do \
 	  mkdir -p innoreform/$$app/locale; \
-	  (cd innoreform/$$app && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --no-location >/dev/null) || exit 1; \
+	  (cd innoreform/$$app && DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=../.. ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --no-location >/dev/null) || exit 1; \
 	done
-	$(BIN)/django-admin compilemessages --ignore=.venv >/dev/null
+	$(BIN)/innoreform i18n compile
 
 check-messages: install
-	$(BIN)/python -m innoreform.core.i18n_check
+	$(BIN)/innoreform i18n check
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -1,0 +1,164 @@
+"""Browser tests: Playwright driving Debian's chromium against the live server.
+
+A user of every organisation kind signs in, in Chinese and in English (switching language on the
+sign-in page), passes the TOTP step where their kind needs it, and sees their home page heading.
+Also: TOTP enrolment in the browser, HTMX notification and job-progress updates, no CSP
+violations, and no sideways scrolling on a 375-px phone.
+
+Run with RUN_BROWSER_TESTS=1 (skipped otherwise, see conftest.py).
+"""
+
+import os
+import shutil
+
+import pyotp
+import pytest
+from django.utils import translation
+
+from innoreform.core import services
+from innoreform.core.actor import Actor
+from innoreform.core.models import TWO_FACTOR_KINDS, Jurisdiction, Membership, OrgKind, Role, User
+from innoreform.core.testing import make_org, make_user
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery"
+LANGS = ("zh-hans", "en")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's ORM calls are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+class Page:
+    """A fresh browser context that fails the test on any CSP violation or page error."""
+
+    def __init__(self, browser, base_url: str, width: int = 1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.base = base_url
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: self.problems.append(m.text)
+                     if m.type == "error" and "Content Security Policy" in m.text else None)
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+
+    def __enter__(self):
+        return self.page
+
+    def __exit__(self, *exc):
+        self.context.close()
+        assert not self.problems, self.problems
+
+
+def make_member(kind: str, lang: str, *, enrolled: bool = True) -> tuple[User, object]:
+    extra = {"jurisdiction": Jurisdiction.PROVINCE, "line": "science"} if kind == OrgKind.DEPARTMENT else {}
+    org = make_org(kind=kind, name=f"{kind} 测试机构 {lang}", **extra)
+    user = make_user(username=f"{kind}_{lang.replace('-', '_')}", preferred_language="zh-hans")
+    if kind in TWO_FACTOR_KINDS and enrolled:
+        user.totp_secret = pyotp.random_base32()
+        user.totp_confirmed = True
+        user.save()
+    Membership.objects.create(user=user, organisation=org, role=Role.ADMINISTRATOR)
+    return user, org
+
+
+def sign_in(page, base: str, user: User, lang: str) -> None:
+    page.goto(base + "/login/")
+    if lang == "en":
+        page.click("[data-testid=lang-switch]")  # "English" on the Chinese page
+        page.wait_for_selector("text=Sign in")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_load_state()
+    if "/login/two-factor/" in page.url:
+        user.refresh_from_db()
+        page.fill("input[name=code]", pyotp.TOTP(user.totp_secret).now())
+        page.click("[data-testid=totp-submit]")
+    page.wait_for_selector("[data-testid=home-heading]")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_kind_reaches_its_home_page(browser, live_server, lang):
+    people = [make_member(kind, lang) for kind in OrgKind.values]
+    for user, org in people:
+        with Page(browser, live_server.url) as page:
+            sign_in(page, live_server.url, user, lang)
+            heading = page.locator("[data-testid=home-heading]")
+            assert heading.inner_text().strip() == org.name
+            assert heading.get_attribute("data-kind") == org.kind
+            assert page.locator("html").get_attribute("lang") == lang
+            with translation.override(lang):
+                kind_label = str(OrgKind(org.kind).label)
+                home_label = translation.gettext("Home")
+            assert kind_label in page.locator(".eyebrow").inner_text()
+            assert page.locator("nav.main-nav .nav-wide a[aria-current=page]").inner_text() == home_label
+
+
+def test_totp_enrolment_in_the_browser(browser, live_server):
+    user, org = make_member(OrgKind.NOTARY_OFFICE, "en", enrolled=False)
+    with Page(browser, live_server.url) as page:
+        page.goto(live_server.url + "/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("[data-testid=login-submit]")
+        secret = page.locator("[data-testid=totp-secret]").inner_text().strip()
+        assert page.locator("[data-testid=totp-uri]").get_attribute("href").startswith("otpauth://totp/")
+        page.fill("input[name=code]", "000000")
+        page.click("[data-testid=totp-submit]")
+        assert page.locator(".error").count() == 1
+        page.fill("input[name=code]", pyotp.TOTP(secret).now())
+        page.click("[data-testid=totp-submit]")
+        page.wait_for_selector("[data-testid=home-heading]")
+        assert page.locator("[data-testid=home-heading]").inner_text().strip() == org.name
+    assert User.objects.get(pk=user.pk).totp_confirmed
+
+
+def test_htmx_notification_and_job_progress(browser, live_server):
+    user, org = make_member(OrgKind.ENTERPRISE, "zh-hans")
+    services.notify(recipient=user, message_id="job.finished", params={"kind": "import"})
+    note = services.notify(recipient=user, message_id="job.finished", params={"kind": "report"})
+    job = services.job_create(actor=Actor.for_user(user), kind="report.build", total=10)
+    services.job_progress(job_id=job.pk, done=5)
+    with Page(browser, live_server.url) as page:
+        sign_in(page, live_server.url, user, "zh-hans")
+        assert page.locator("[data-testid=unread-count]").inner_text() == "2"
+        page.goto(live_server.url + "/notifications/")
+        page.locator(f"#notification-{note.pk} [data-testid=mark-read]").click()
+        page.wait_for_selector(f"#notification-{note.pk}:not(.unread)")
+        assert page.locator("[data-testid=unread-count]").inner_text() == "1"
+        assert page.url.endswith("/notifications/")  # updated in place, no navigation
+
+        page.goto(live_server.url + f"/jobs/{job.pk}/")
+        assert page.locator("[data-testid=job-progress]").get_attribute("data-status") == "running"
+        assert page.locator("#job-progress progress").get_attribute("value") == "50"
+        services.job_progress(job_id=job.pk, done=8)
+        page.wait_for_selector("#job-progress progress[value='80']", timeout=5000)
+        services.job_finish(job_id=job.pk, ok=True, result={"rows": 10})
+        page.wait_for_selector("[data-testid=job-progress][data-status=succeeded]", timeout=5000)
+        assert page.locator("#job-progress").get_attribute("hx-trigger") is None  # polling stopped
+
+
+@pytest.mark.parametrize("path", ["/", "/audit/", "/organisations/", "/policies/", "/profile/"])
+def test_phone_width_has_no_sideways_scrolling(browser, live_server, path):
+    user, _org = make_member(OrgKind.DEPARTMENT, f"phone{path.strip('/') or 'home'}")
+    with Page(browser, live_server.url, width=375) as page:
+        sign_in(page, live_server.url, user, "zh-hans")
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide on a 375px screen"
+        # The folded menu opens and shows the navigation.
+        page.click("nav.main-nav .nav-toggle summary")
+        assert page.locator("nav.main-nav .nav-toggle a").first.is_visible()
