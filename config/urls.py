@@ -1,10 +1,21 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
 from config.api import bank_api, portal_api
 from innoreform.core import ops
+
+
+
+def _admin_login(request, extra_context=None):
+    # The back office signs in through the portal, so lockout and the second factor apply.
+    return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+
+admin.site.login = _admin_login
+admin.site.site_header = admin.site.site_title = "InnoReform"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

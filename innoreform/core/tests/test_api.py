@@ -208,3 +208,10 @@ def test_twenty_concurrent_replays_have_one_effect():
     assert effects("race") == 1
     final = post(client, {"reference": "race", "amount_fen": 5}, "k-race")
     assert (final.status_code, final.json()) == (201, successes[0])
+
+
+def test_admin_login_goes_through_the_portal_login():
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login") or "login" in response["Location"]
+    assert "/admin/login" not in response["Location"].split("?")[0]
