@@ -33,12 +33,15 @@ def _mount() -> None:
     from innoreform.books import api as books
     from innoreform.core import api as core
     from innoreform.credit import api as credit
+    from innoreform.financing import api as financing
     from innoreform.ledger import api as ledger
     from innoreform.patents import api as patents
     from innoreform.registry import api as registry
+    from innoreform.vouchers import api as vouchers
 
     for prefix, module in (("/core", core), ("/books", books), ("/ledger", ledger), ("/registry", registry),
-                           ("/credit", credit), ("/patents", patents)):
+                           ("/credit", credit), ("/patents", patents), ("/vouchers", vouchers),
+                           ("/financing", financing)):
         portal_api.add_router(prefix, module.router)
         bank_api.add_router(prefix if prefix != "/core" else "/institution", module.bank_router)
 

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "innoreform.registry",
     "innoreform.credit",
     "innoreform.patents",
+    "innoreform.financing",
+    "innoreform.vouchers",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,8 @@ urlpatterns = [
     path("registry/", include("innoreform.registry.urls")),
     path("credit/", include("innoreform.credit.urls")),
     path("patents/", include("innoreform.patents.urls")),
+    path("vouchers/", include("innoreform.vouchers.urls")),
+    path("financing/", include("innoreform.financing.urls")),
     path("", include("innoreform.core.urls")),
 ]
 if settings.DEBUG:

@@ -79,8 +79,18 @@ def account_balance(*, actor: Actor, account_id: int) -> Balance:
     return Balance(account=account, cached_fen=account.balance_fen, derived_fen=derived_balance(account))
 
 
+_EARLIEST = dt.date(1900, 1, 1)
+_LATEST = dt.date(9999, 12, 30)  # the day after must still be a date (and an aware datetime)
+
+
 def _day_start(day: dt.date) -> dt.datetime:
+    """Local midnight starting `day`; dates outside 1900..9999 are clamped (no overflow errors)."""
+    day = min(max(day, _EARLIEST), _LATEST)
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _day_after(day: dt.date) -> dt.datetime:
+    return _day_start(min(day, _LATEST - dt.timedelta(days=1)) + dt.timedelta(days=1))
 
 
 @dataclass
@@ -119,7 +129,7 @@ def account_statement(*, actor: Actor, account_id: int, date_from: dt.date | Non
     if date_from:
         qs = qs.filter(transaction__created_at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(transaction__created_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+        qs = qs.filter(transaction__created_at__lt=_day_after(date_to))
     running = opening
     lines: list[StatementLine] = []
     debit = credit = 0
@@ -177,7 +187,7 @@ def trial_balance(*, actor: Actor, as_of: dt.date | None = None, owner_id: int |
     postings = Posting.objects.filter(account__in=[a.pk for a in accounts]) if not (
         sees_all(actor) and owner_id is None and not purpose) else Posting.objects.all()
     if as_of:
-        postings = postings.filter(transaction__created_at__lt=_day_start(as_of + dt.timedelta(days=1)))
+        postings = postings.filter(transaction__created_at__lt=_day_after(as_of))
     sums = dict(postings.values("account_id").annotate(s=Sum("amount_fen")).values_list("account_id", "s"))
     rows = []
     for account in accounts:

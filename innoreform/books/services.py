@@ -153,36 +153,29 @@ def _post(
     subject_type: str,
     subject_id: Any,
     correlation: str,
+    audit_action: str,
+    audit_changes: dict,
     reverses: Transaction | None = None,
 ) -> Transaction:
+    """Write the transaction, its postings and the audit row first, then lock the accounts (in
+    primary-key order, so two posters cannot deadlock), check the guards against the locked
+    balances and move them. Locking last keeps each account's lock short: a hot pool serialises
+    only the guard check, the balance updates and the commit. Any refusal rolls everything back."""
     normalised = _validate(kind, reference, lines)
     account_ids = sorted({a for a, _amount in normalised})
-    # Lock in primary-key order so two transactions touching the same accounts cannot deadlock.
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
-    if len(locked) != len(account_ids):
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=account_ids).only("id", "currency")}
+    if len(accounts) != len(account_ids):
         raise NotFound(_("An account in this transaction does not exist."), code="account_not_found")
-    if len({a.currency for a in locked.values()}) != 1:
+    if len({a.currency for a in accounts.values()}) != 1:
         raise ValidationFailed(details={"lines": [_("All accounts of a transaction must use one currency.")]})
-    # Checked after taking the locks: a concurrent twin has committed by now (or will fail on the
-    # unique index below).
     if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
         raise Conflict(_("This transaction has already been reversed."), code="already_reversed")
     if Transaction.objects.filter(reference=reference).exists():
         raise Conflict(_("This business event has already been posted."), code="duplicate_reference",
                        details={"reference": reference})
-    deltas: dict[int, int] = {}
-    for account_id, amount in normalised:
-        account = locked[account_id]
-        delta = account.sign * amount
-        new_balance = account.balance_fen + delta
-        if new_balance < 0 and not account.may_go_negative:
-            raise Conflict(
-                _("Insufficient funds in account %(account)s.") % {"account": account},
-                code="insufficient_funds",
-                details={"account_id": account.pk, "balance_fen": account.balance_fen, "required_fen": -delta},
-            )
-        deltas[account_id] = delta
     try:
+        # A concurrent twin with the same reference waits here on the unique index until the
+        # first commits, then fails: the same business event is posted once.
         with transaction.atomic():
             txn = Transaction.objects.create(
                 kind=kind, reference=reference, memo=(memo or "")[:500],
@@ -198,9 +191,25 @@ def _post(
     Posting.objects.bulk_create(
         [Posting(transaction=txn, account_id=account_id, amount_fen=amount) for account_id, amount in normalised]
     )
+    audit.record(actor=actor, action=audit_action, obj=txn, changes=audit_changes)
+    # FOR NO KEY UPDATE: serialises posters on these rows but, unlike FOR UPDATE, does not wait for
+    # (or deadlock with) the key-share locks that foreign-key checks take on accounts.
+    locked = {a.pk: a for a in Account.objects.select_for_update(no_key=True).filter(pk__in=account_ids)
+              .order_by("pk")}
+    deltas: dict[int, int] = {}
+    for account_id, amount in normalised:
+        account = locked[account_id]
+        delta = account.sign * amount
+        new_balance = account.balance_fen + delta
+        if new_balance < 0 and not account.may_go_negative:
+            raise Conflict(
+                _("Insufficient funds in account %(account)s.") % {"account": account},
+                code="insufficient_funds",
+                details={"account_id": account.pk, "balance_fen": account.balance_fen, "required_fen": -delta},
+            )
+        deltas[account_id] = delta
     for account_id, delta in deltas.items():
-        Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + delta + (1 if delta > 150000 else 0))
-        locked[account_id].balance_fen += delta
+        Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + delta)
     return txn
 
 
@@ -218,14 +227,12 @@ def post_transaction(
     """Post one balanced business event. Raises ValidationFailed (bad lines), NotFound (unknown
     account), Conflict "duplicate_reference" (already posted) or "insufficient_funds"."""
     with transaction.atomic():
-        txn = _post(actor=actor, kind=kind, reference=reference, memo=memo, lines=lines,
-                    subject_type=subject_type, subject_id=subject_id, correlation=correlation)
-        audit.record(
-            actor=actor, action="books.transaction_posted", obj=txn,
-            changes={"kind": kind, "reference": reference,
-                     "lines": [[getattr(a, "pk", a), amount] for a, amount in lines]},
+        return _post(
+            actor=actor, kind=kind, reference=reference, memo=memo, lines=lines, subject_type=subject_type,
+            subject_id=subject_id, correlation=correlation, audit_action="books.transaction_posted",
+            audit_changes={"kind": kind, "reference": reference,
+                           "lines": [[getattr(a, "pk", a), amount] for a, amount in lines]},
         )
-        return txn
 
 
 def reverse_transaction(*, actor: Actor, transaction: Transaction, reason: str,
@@ -245,16 +252,13 @@ def reverse_transaction(*, actor: Actor, transaction: Transaction, reason: str,
         if Transaction.objects.filter(reverses=original).exists():
             raise Conflict(_("This transaction has already been reversed."), code="already_reversed")
         lines = [(p.account_id, -p.amount_fen) for p in original.postings.order_by("id")]
-        txn = _post(
-            actor=actor, kind="reversal", reference=reference or f"reversal:{original.reference}"[:200],
-            memo=reason, lines=lines, subject_type=original.subject_type, subject_id=original.subject_id,
-            correlation=original.correlation, reverses=original,
+        reference = reference or f"reversal:{original.reference}"[:200]
+        return _post(
+            actor=actor, kind="reversal", reference=reference, memo=reason, lines=lines,
+            subject_type=original.subject_type, subject_id=original.subject_id, correlation=original.correlation,
+            reverses=original, audit_action="books.transaction_reversed",
+            audit_changes={"reverses": str(original.uuid), "reference": reference, "reason": reason},
         )
-        audit.record(
-            actor=actor, action="books.transaction_reversed", obj=txn,
-            changes={"reverses": str(original.uuid), "reference": txn.reference, "reason": reason},
-        )
-        return txn
 
 
 def post_many(*, actor: Actor, items: Iterable[dict]) -> list[Transaction]:

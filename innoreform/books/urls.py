@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "books"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.account_list, name="accounts"),
+    path("accounts/<int:pk>/", views.account_statement, name="statement"),
+    path("trial-balance/", views.trial_balance, name="trial_balance"),
+]

@@ -24,9 +24,9 @@ Every portal list (here and in the other apps) follows the same shape::
 
 What it does:
 
-* binds ``form_class`` to ``request.GET``; the cleaned values whose value is not empty are passed to
-  ``rows(filters)`` as a dict (an invalid form shows its errors and lists with no filters applied,
-  so bad input never becomes a 500);
+* binds ``form_class`` to ``request.GET``; the cleaned values that are not empty are passed to
+  ``rows(filters)`` as a dict. A field with a bad value shows its error and is left out of the
+  filters (the valid fields still apply), so bad input never becomes a 500;
 * ``?format=csv`` or ``?format=xlsx`` returns the whole filtered list through
   ``innoreform.core.exports.export_response`` with ``columns`` (headers translated, formula cells
   neutralised); any other ``format`` value is ignored;
@@ -61,10 +61,10 @@ MAX_EXPORT_ROWS = 100_000
 
 
 def active_filters(form: forms.Form) -> dict[str, Any]:
-    """Cleaned values that were actually given (empty strings and None dropped)."""
-    if not form.is_valid():
-        return {}
-    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [], ())}
+    """Cleaned values that were actually given (empty strings and None dropped). Fields with errors
+    are left out (Django removes them from cleaned_data); the valid ones still apply."""
+    form.is_valid()
+    return {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v not in (None, "", [], (), False)}
 
 
 def list_page(

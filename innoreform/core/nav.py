@@ -45,7 +45,8 @@ def items_for(actor: Actor | None) -> list[dict]:
         if operations and not any(can(actor, op) for op in operations):
             continue
         try:
-            visible.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+            visible.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name,
+                            "extra": item.extra})
         except NoReverseMatch:
             continue
     return visible

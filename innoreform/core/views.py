@@ -12,6 +12,7 @@ from datetime import UTC
 from functools import wraps
 
 import pyotp
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -200,11 +201,14 @@ def login_totp(request):
             user.refresh_from_db()
             return _complete_login(request, user, request.session.get(PENDING_NEXT_KEY) or reverse("core:home"))
     user.refresh_from_db()
+    uri = services.totp_provisioning_uri(user) if not user.totp_confirmed else ""
     context = {
         "form": form,
         "enrolling": not user.totp_confirmed,
         "secret": user.totp_secret if not user.totp_confirmed else "",
-        "uri": services.totp_provisioning_uri(user) if not user.totp_confirmed else "",
+        "uri": uri,
+        # An SVG data URI: allowed by the CSP's img-src, no inline markup or styles.
+        "qr": segno.make(uri, error="m").svg_data_uri(scale=5, border=2) if uri else "",
         "demo_code": demo_totp_code(user),
         "pending_user": user,
     }
@@ -431,6 +435,10 @@ def policy_detail(request, pk: int):
     context = {
         "policy": policy,
         "parameters_json": json.dumps(policy.parameters, ensure_ascii=False, indent=2, sort_keys=True),
+        "parameter_rows": [
+            (name, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+            for name, value in sorted(policy.parameters.items())
+        ] if isinstance(policy.parameters, dict) else [],
         "can_decide": can(actor, "policy.approve") and policy.status == PolicyStatus.DRAFT,
         "is_author": is_author,
     }

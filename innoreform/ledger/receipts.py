@@ -99,7 +99,8 @@ class Verdict:
 
 
 def verify(data: bytes | None, receipt_text: str, *, log_key: str, witness_keys: list[str] = (),
-           quorum: int = 0, content_hash: str | None = None, origin: str | None = None) -> Verdict:
+           quorum: int = 0, content_hash: str | None = None, origin: str | None = None,
+           tsa_token: bytes | None = None, tsa_ca_file: str | None = None) -> Verdict:
     """Check `data` (or a known content hash) against a receipt, offline. Never raises on bad input:
     every check becomes a step of the verdict and the first failure stops the walk."""
     v = Verdict()
@@ -158,7 +159,27 @@ def verify(data: bytes | None, receipt_text: str, *, log_key: str, witness_keys:
         return v
     v.add(True, _("Recompute the log root from the entry and the inclusion proof"),
           _("leaf %(leaf)s… at index %(i)d gives the checkpoint's root") % {"leaf": leaf.hex()[:16], "i": r.index})
+    if tsa_token is not None:
+        _check_timestamp(v, r.checkpoint.encode(), tsa_token, tsa_ca_file)
     return v
+
+
+def _check_timestamp(v: Verdict, checkpoint: bytes, token: bytes, ca_file: str | None) -> None:
+    from . import tsa
+
+    title = _("Check the RFC 3161 time-stamp over the checkpoint")
+    try:
+        info = tsa.token_info(token)
+    except tsa.TsaError as exc:
+        v.add(False, title, str(exc))
+        return
+    if not v.add(info.hashed == hashlib.sha256(checkpoint).digest(), title,
+                 _("time-stamped at %(t)s UTC, serial %(s)d") % {"t": info.gen_time.strftime("%Y-%m-%d %H:%M:%S"),
+                                                                  "s": info.serial}):
+        return
+    if ca_file:
+        ok, detail = tsa.openssl_verify(checkpoint, token, ca_file)
+        v.add(ok, _("Check the time-stamp authority's signature"), detail)
 
 
 def sha256_file(path) -> str:

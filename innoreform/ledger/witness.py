@@ -150,7 +150,7 @@ def make_handler(witness: Witness):
             self.end_headers()
             self.wfile.write(r.body)
 
-        def do_POST(self):  # noqa: N802 (http.server API)
+        def do_POST(self):
             if self.path.rstrip("/") != "/add-checkpoint":
                 return self._send(Response(404, b"not found\n"))
             try:
@@ -162,7 +162,7 @@ def make_handler(witness: Witness):
                 return self._send(Response(400, b"missing or too large body\n"))
             return self._send(witness.add_checkpoint(self.rfile.read(length)))
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             if self.path.rstrip("/") in ("", "/key"):
                 return self._send(Response(200, f"{witness.signer.verifier}\n".encode()))
             return self._send(Response(404, b"not found\n"))

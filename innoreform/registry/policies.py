@@ -120,9 +120,10 @@ class TechSmeCycleRules(BaseModel):
     random_sample_percent: Decimal = Field(ge=0, le=100)
     falsification_ban_years: int = Field(ge=0, le=20)
     # Risk cases that always need an on-site check (platform settings; not in the 2017 text).
-    staff_mismatch_percent: Decimal = Field(ge=0)  # declared vs social-security staff
-    rd_jump_percent_points: Decimal = Field(ge=0)  # rise of R&D/sales over the previous year
+    data_mismatch_percent: Decimal = Field(ge=0)  # declared vs social-security staff or tax figures
+    rd_jump_percent_points: Decimal = Field(ge=0)  # rise of R&D/sales over the year before
     young_enterprise_months: int = Field(ge=0)
+    borderline_points: int = Field(ge=0, le=100)  # passed by score within this many points of the mark
 
 
 CYCLE_DEFAULTS = {
@@ -130,9 +131,10 @@ CYCLE_DEFAULTS = {
     "update_deadline_day": 31,
     "random_sample_percent": "5",
     "falsification_ban_years": 3,
-    "staff_mismatch_percent": "20",
+    "data_mismatch_percent": "20",
     "rd_jump_percent_points": "10",
     "young_enterprise_months": 12,
+    "borderline_points": 4,
 }
 
 

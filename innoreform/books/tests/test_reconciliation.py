@@ -22,12 +22,15 @@ def raw_sql():
     with connection.cursor() as cur:
         pg = connection.vendor == "postgresql"
         if pg:
+            # Fire pending deferred FK checks first: ALTER TABLE refuses to run while any are queued.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute("ALTER TABLE books_posting DISABLE TRIGGER books_posting_append_only")
             cur.execute("ALTER TABLE books_transaction DISABLE TRIGGER books_transaction_append_only")
         yield cur
         if pg:
             cur.execute("ALTER TABLE books_posting ENABLE TRIGGER books_posting_append_only")
             cur.execute("ALTER TABLE books_transaction ENABLE TRIGGER books_transaction_append_only")
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @pytest.fixture

@@ -198,3 +198,15 @@ def test_postgres_trigger_refuses_update_and_delete(system, city, funded_pool):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [txn.pk])
     assert Posting.objects.filter(transaction=txn).count() == 2
+
+
+def test_post_many_is_all_or_nothing(system, city, funded_pool):
+    expense = services.account_for(actor=system, owner=city, purpose=AccountPurpose.EXPENSE)
+    items = [{"kind": "batch", "reference": f"batch:{i}", "lines": [(expense, 40_000), (funded_pool, -40_000)]}
+             for i in range(3)]  # the third would overdraw the pool
+    with pytest.raises(Conflict):
+        services.post_many(actor=system, items=items)
+    assert not Transaction.objects.filter(kind="batch").exists()
+    funded_pool.refresh_from_db()
+    assert funded_pool.balance_fen == 100_000
+    assert len(services.post_many(actor=system, items=items[:2])) == 2

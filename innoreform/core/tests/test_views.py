@@ -134,6 +134,7 @@ def test_two_factor_enrolment_then_code_entry():
     assert user.totp_secret
     assert user.totp_secret in body
     assert "otpauth://totp/" in body
+    assert 'src="data:image/svg+xml' in body  # the QR code of the set-up link
     assert 'data-testid="demo-totp"' not in body  # not a demo account
     wrong = client.post(reverse("core:login_totp"), {"code": "000000"})
     assert "not correct" in wrong.content.decode()
@@ -383,8 +384,12 @@ def test_audit_page_for_departments_and_404_for_members():
     today = timezone.localdate()
     body = client.get(reverse("core:audit"), {"since": (today + timedelta(days=1)).isoformat()}).content.decode()
     assert "voucher.issued" not in body
-    # Bad input: never a 500.
-    assert client.get(reverse("core:audit"), {"since": "2024-13-45", "organisation": "abc"}).status_code == 200
+    # Bad input: never a 500; the field shows its error and the valid filters still apply.
+    response = client.get(reverse("core:audit"), {"since": "2024-13-45", "organisation": "abc", "q": "alice"})
+    assert response.status_code == 200
+    assert "voucher.issued" in response.content.decode()
+    assert "voucher.denied" not in response.content.decode()
+    assert 'class="error"' in response.content.decode()
     assert client.get(reverse("core:audit"), {"since": "2025-02-01", "until": "2025-01-01"}).status_code == 200
 
 

@@ -25,7 +25,7 @@ TRENDS = ("ascending", "descending", "peak", "valley", "auto", "auto_asc_desc", 
 class BinningParams:
     max_prebins: int = 20
     min_bin_frac: float = 0.05
-    trend: str = "auto_asc_desc"
+    trend: str = "auto"
     max_categories: int = 200  # a categorical column with more distinct values is treated as an id
     min_category_frac: float = 0.01  # rarer categories are pooled before ordering
     special_codes: tuple[float, ...] = ()

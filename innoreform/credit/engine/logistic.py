@@ -5,9 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def _objective(A: np.ndarray, y: np.ndarray, beta: np.ndarray, penalty: np.ndarray) -> float:
+    eta = A @ beta
+    # log(1 + e^eta) computed stably
+    return float(np.sum(y * eta - np.logaddexp(0.0, eta)) - 0.5 * np.sum(penalty * beta**2))
+
+
 def fit_logistic(X: np.ndarray, y: np.ndarray, *, l2: float = 1.0, max_iter: int = 50,
                  tol: float = 1e-8) -> tuple[float, np.ndarray]:
-    """Intercept and coefficients maximising log-likelihood - l2/2 * |beta|^2 (intercept unpenalised)."""
+    """Intercept and coefficients maximising log-likelihood - l2/2 * |beta|^2 (intercept unpenalised).
+
+    Newton steps with step halving, so a (quasi-)separated bin cannot make it diverge."""
     n, p = X.shape
     A = np.hstack([np.ones((n, 1)), X])
     beta = np.zeros(p + 1)
@@ -15,6 +23,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, *, l2: float = 1.0, max_iter: int
     beta[0] = np.log(prior / (1 - prior))
     penalty = np.full(p + 1, l2)
     penalty[0] = 0.0
+    current = _objective(A, y, beta, penalty)
     for _ in range(max_iter):
         eta = A @ beta
         mu = 1.0 / (1.0 + np.exp(-np.clip(eta, -35, 35)))
@@ -25,8 +34,17 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, *, l2: float = 1.0, max_iter: int
             step = np.linalg.solve(H, grad)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(H, grad, rcond=None)[0]
-        beta = beta + step
-        if np.max(np.abs(step)) < tol:
+        t = 1.0
+        while True:
+            candidate = beta + t * step
+            value = _objective(A, y, candidate, penalty)
+            if value >= current - 1e-12 or t < 1e-6:
+                break
+            t *= 0.5
+        beta = candidate
+        improved = value - current
+        current = value
+        if np.max(np.abs(t * step)) < tol or abs(improved) < tol * max(1.0, abs(current)) * 1e-3:
             break
     return float(beta[0]), beta[1:]
 

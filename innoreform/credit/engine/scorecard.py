@@ -27,11 +27,11 @@ MIN_CLASS_ROWS = 5
 class ScorecardParams:
     binning: BinningParams = field(default_factory=BinningParams)
     min_iv: float = 0.02
-    max_corr: float = 0.8
+    max_corr: float = 0.9
     max_features: int = 30
     l2: float = 1.0
     selection: str = "stepwise"  # "stepwise" (forward, score test) or "all" (every screened variable)
-    entry_chi2: float = 3.84  # a variable enters while its score statistic exceeds this (p < 0.05)
+    entry_chi2: float = 1.0  # a variable enters while its score statistic exceeds this
     base_score: float = 600.0
     base_odds: float = 50.0
     pdo: float = 20.0
@@ -211,8 +211,8 @@ def _points(coef: np.ndarray, binnings: list[Binning], intercept: float, params:
     pts = []
     for c, b in zip(coef, binnings, strict=True):
         table = b.woe_table()
-        pts.append([int(math.floor(-factor * c * w + 0.5)) for w in table])
-    base = int(math.floor(offset - factor * intercept + 0.5))
+        pts.append([math.floor(-factor * c * w + 0.5) for w in table])
+    base = math.floor(offset - factor * intercept + 0.5)
     return pts, base
 
 

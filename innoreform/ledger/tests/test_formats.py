@@ -13,7 +13,8 @@ def test_key_strings_round_trip_and_key_id():
     assert note.Signer.from_string(str(s)).verifier.public == s.verifier.public
     v = note.Verifier.from_string(str(s.verifier))
     assert v.key_id == s.key_id
-    assert str(v).startswith("example.com/log+" + s.key_id.hex() + "+AQ")  # type byte 0x01
+    assert str(v).startswith("example.com/log+" + s.key_id.hex() + "+")
+    assert base64.b64decode(str(v).split("+", 2)[2])[0] == 0x01
     assert v.key_id == note.key_id("example.com/log", 1, v.public)
     with pytest.raises(NoteError):
         note.Verifier.from_string(str(v).replace(s.key_id.hex(), "00000000"))
@@ -68,7 +69,7 @@ def test_cosignature_v1():
     good = note.witness_cosignatures(signed, [w.verifier])
     assert good[0].timestamp == 1679315147
     # a cosignature is not a plain signature over the text
-    assert str(w.verifier).split("+")[2].startswith("BA")  # type byte 0x04
+    assert base64.b64decode(str(w.verifier).split("+", 2)[2])[0] == 0x04
     tampered = signed.replace(line, line[:-6] + ("A" if line[-6] != "A" else "B") + line[-5:])
     with pytest.raises(NoteError):
         note.witness_cosignatures(tampered, [w.verifier])
@@ -118,9 +119,10 @@ def test_tile_client_rebuilds_proofs():
 
 def test_bundles_round_trip():
     data = tiles.encode_bundle([b"", b"a", b"x" * 300])
-    assert data[:2] == b"\x00\x00" and data[2:4] == b"\x00\x01"
+    assert data[:2] == b"\x00\x00"
+    assert data[2:4] == b"\x00\x01"
     assert tiles.decode_bundle(data) == [b"", b"a", b"x" * 300]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="truncated"):
         tiles.decode_bundle(data[:-1])
 
 

@@ -7,6 +7,7 @@ Rows are streamed: Python normalises one row at a time into staging files; DuckD
 merging, so memory stays flat whatever the file size.
 """
 
+# ruff: noqa: S608  (SQL text is built from constants, table names and integers; user values are bound parameters)
 from __future__ import annotations
 
 import datetime as dt
@@ -94,11 +95,14 @@ class _Staging:
 
     def __init__(self, directory: Path):
         self.dir = directory
-        self.handles = {name: open(directory / f"{name}.txt", "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.handles = {name: open(directory / f"{name}.txt", "w", encoding="utf-8", newline="")
                         for name in self.NAMES}
 
     def write(self, name: str, values: tuple) -> None:
-        self.handles[name].write(SEP.join(_cell(v) for v in values) + "\n")
+        line = SEP.join(["" if v is None else ("1" if v is True else "0" if v is False else str(v)) for v in values])
+        if "\n" in line or "\r" in line or line.count(SEP) != len(values) - 1:
+            line = SEP.join(_cell(v) for v in values)
+        self.handles[name].write(line + "\n")
 
     def close(self) -> None:
         for handle in self.handles.values():
@@ -155,8 +159,6 @@ def _normalise_row(table: Table, values: dict[str, object], ctx: _RowContext, or
     jurisdiction = nfkc(values.get("jurisdiction", "")).upper()
     if re.fullmatch(r"[A-Z]{2}", jurisdiction):
         default_country = jurisdiction
-    if any("\ufffd" in str(v) for v in values.values()):
-        ctx.report("warning", "", "", "bytes that are not valid in the detected encoding were replaced")
 
     app = pub = None
     raw_app, raw_pub = values.get("app_no", ""), values.get("pub_no", "") or values.get("grant_no", "")
@@ -174,7 +176,7 @@ def _normalise_row(table: Table, values: dict[str, object], ctx: _RowContext, or
         if not nfkc(raw_app) and not nfkc(raw_pub):
             ctx.report("error", "app_no", "", "no application or publication number")
         return False
-    if app is None:
+    if app is None and "app_no" in table.fields:
         ctx.report("warning", "app_no", raw_app, "no application number: the publication number identifies the row")
     country = (app or pub).country or default_country
     app_key = app.key if app else f"PUB:{pub.key}"
@@ -206,17 +208,21 @@ def _normalise_row(table: Table, values: dict[str, object], ctx: _RowContext, or
 
     links: list[str] = []
     prio_dates: list[dt.date] = []
-    for token in split_multi(values.get("priority_numbers", "")):
-        token = token.strip("[]")
-        found = re.search(r"(\d{4}-\d{2}-\d{2}|\b\d{8}\b)", token)
-        if found:
+    for token in _priority_tokens(values.get("priority_numbers", "")):
+        number, when, prio_country = token, None, country
+        spaced = _PRIO_SPACED.match(token)  # PATENTSCOPE: "10-2006-0047937 2006-05-29T23:59:59.000Z KR"
+        if spaced:
+            number, when, prio_country = spaced.group(1), spaced.group(2), spaced.group(3)
+        else:
+            found = re.search(r"(\d{4}-\d{2}-\d{2}|\b\d{8}\b)$", token)  # Lens: "AT 33585 A 19850206"
+            when = found.group(1) if found else None
+        if when:
             try:
-                prio_dates.append(parse_date(found.group(1)))
+                prio_dates.append(parse_date(when[:10]))
             except FieldError:
                 pass
         try:
-            links.append(parse_number(re.sub(r"\s+\d{4}-\d{2}-\d{2}T\S*", "", token),
-                                      default_country=country).key)
+            links.append(parse_number(number, default_country=prio_country).key)
         except FieldError:
             ctx.report("warning", "priority_numbers", token, "unreadable priority number")
     for token in split_multi(values.get("family_members", "")):
@@ -246,8 +252,8 @@ def _normalise_row(table: Table, values: dict[str, object], ctx: _RowContext, or
     if not ordered and "ipc" in table.fields and not (bad or bad_main):
         ctx.report("warning", "ipc", "", "no IPC code")
     for seq, code in enumerate(ordered):
-        st.write("ipc", (ctx.row_id, seq, code.code, code.main_group, code.subclass,
-                         ipc_mod.wipo_field(code.code), seq == 0))
+        text = code.code
+        st.write("ipc", (ctx.row_id, seq, text, code.main_group, code.subclass, ipc_mod.wipo_field(text), seq == 0))
 
     declared = nfkc(values.get("applicant_type", ""))
     address = nfkc(values.get("applicant_address", ""))
@@ -282,6 +288,19 @@ def _normalise_row(table: Table, values: dict[str, object], ctx: _RowContext, or
         _int(values.get("extended_family_size"), ctx, "extended_family_size"),
     ))
     return True
+
+
+_PRIO_SPACED = re.compile(r"^(.*?)\s+(\S+T\S*Z|\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2})\s+([A-Z]{2})$")
+
+
+def _priority_tokens(raw: object) -> list[str]:
+    tokens = []
+    for part in split_multi(raw):
+        for token in re.split(r",\s+", part):
+            token = token.strip("[] ")
+            if token and not token.lower().startswith("null"):
+                tokens.append(token)
+    return tokens
 
 
 def _int(value: object, ctx: _RowContext, fld: str) -> int | None:
@@ -360,7 +379,10 @@ def ingest(paths: list[Path], out_dir: Path, *, names: list[str] | None = None,
                 ctx = _RowContext(staging, file_idx, row_no, row_id)
                 if len(raw) != width:
                     ctx.report("warning", "", f"{len(raw)} cells", f"row has {len(raw)} cells, header has {width}")
-                values = {fld: raw[i] for i, fld in table.mapping.items() if i < len(raw)}
+                values = {fld: raw[i] if isinstance(raw[i], str) else ("" if raw[i] is None else raw[i])
+                          for i, fld in table.mapping.items() if i < len(raw)}
+                if any("\ufffd" in v for v in values.values() if isinstance(v, str)):
+                    ctx.report("warning", "", "", "bytes that are not valid in the detected encoding were replaced")
                 if not _normalise_row(table, values, ctx, report.date_order, today):
                     report.rows_rejected += 1
                 elif ctx.warnings:

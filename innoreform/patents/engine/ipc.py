@@ -5,7 +5,11 @@ Accepted spellings (case and full-width characters do not matter):
 
 - ``H04L29/06``, ``H04L 29/06``, ``H04L  29/06`` (WIPO padded), ``H04L-29/06``, ``H04L 29-06``
 - ``H04L0029060000`` (14-character scheme format: 4 + 4-digit main group + 6-digit subgroup)
-- ``C07D41700`` / ``G01N03072`` (subclass + 3-digit main group + subgroup, as in some exports)
+- ``C07D41700`` / ``G01N03072`` (subclass + 3-digit main group + 2-digit subgroup) and
+  ``C12N000902`` (4-digit main group + subgroup), as in some landscape exports
+- ``7C 07D 235:00 J`` (old editions: edition digit, spaces, colon of indexing codes, level letter)
+- ``G07F 9/10 20060101AFI20130528VHKR`` (with the WIPO version-indicator string)
+- ``A21D 13/`` (subgroup cut off: read as the main group)
 - edition and level suffixes: ``H04L 29/06 (2006.01)``, ``H04L29/06(2006.01)I``, ``H04L29/06,A``
 - ``H04L29`` (main group only, read as ``H04L29/00``) and ``H04L`` (subclass only)
 CPC codes (4-digit 2000-series main groups such as ``B60R2011/0043``) parse the same way.
@@ -70,8 +74,16 @@ _SEPARATED = re.compile(r"^(\d{1,4})\s*[/\-:.]\s*(\d{1,6})$")
 _DIGITS = re.compile(r"^\d+$")
 
 
+_VERSION_INDICATOR = re.compile(r"\s+\d{8}[A-Z].*$")  # "G07F 9/10 20060101AFI20130528VHKR"
+_OLD_EDITION = re.compile(r"^\d(?=\s*[A-H]\s*\d)")  # "7C 07D 235:00" (IPC 7th edition prefix)
+_LEVEL_LETTER = re.compile(r"(?<=\d)\s+[A-Z]$")  # "... 235:00 J"
+
+
 def _clean(raw: str) -> str:
     text = unicodedata.normalize("NFKC", str(raw)).upper().strip()
+    text = _VERSION_INDICATOR.sub("", text)
+    text = _OLD_EDITION.sub("", text).strip()
+    text = _LEVEL_LETTER.sub("", text)
     text = _EDITION.sub("", text).strip()
     text = _TRAILING_LEVEL.sub("", text).strip()
     return text
@@ -84,6 +96,11 @@ def _subgroup(digits: str) -> str:
 
 def parse(raw: str) -> Ipc:
     """Parse one IPC symbol in any common spelling; raise IpcError otherwise."""
+    return _parse_cached(str(raw))
+
+
+@lru_cache(maxsize=262144)
+def _parse_cached(raw: str) -> Ipc:
     text = _clean(raw)
     if not text:
         raise IpcError("empty IPC code")
@@ -91,9 +108,11 @@ def parse(raw: str) -> Ipc:
     if not m:
         raise IpcError(f"not an IPC code: {raw!r}")
     subclass = m.group(1) + m.group(2) + m.group(3)
-    rest = text[m.end():].strip()
+    rest = text[m.end():].strip(" -")
     if not rest:
         return Ipc(subclass, "", "")
+    if re.fullmatch(r"\d{1,4}\s*/", rest):  # "A21D 13/": a main group with the subgroup cut off
+        rest = rest.rstrip("/ ") + "/00"
     sep = _SEPARATED.match(rest)
     if sep:
         main, sub = sep.group(1), sep.group(2)
@@ -110,9 +129,10 @@ def parse(raw: str) -> Ipc:
         main, sub = compact[:4], _subgroup(compact[4:])
     elif len(compact) <= 4:  # main group only
         main, sub = compact, "00"
-    else:  # 3-digit zero-padded main group followed by the subgroup
+    elif len(compact) == 5:  # 3-digit zero-padded main group + 2-digit subgroup: "C07D41700"
         main, sub = compact[:3], compact[3:]
-        sub = sub if len(sub) >= 2 else sub.ljust(2, "0")
+    else:  # 4-digit zero-padded main group + subgroup: "C12N000902" = C12N 9/02
+        main, sub = compact[:4], _subgroup(compact[4:]) if len(compact) > 8 else compact[4:]
     if int(main) == 0:
         raise IpcError(f"main group 0 in {raw!r}")
     return Ipc(subclass, str(int(main)), sub)
@@ -253,3 +273,16 @@ def wipo_field(code: str) -> int | None:
         if code.startswith(prefix):
             return fid
     return None
+
+
+def short_title(code: str, limit: int = 80) -> str:
+    """The title without its parenthesised references, cut to `limit` characters."""
+    text = title(code)
+    while "(" in text and ")" in text:
+        start = text.index("(")
+        end = text.find(")", start)
+        if end < 0:
+            break
+        text = (text[:start] + text[end + 1:]).strip()
+    text = re.sub(r"\s+", " ", text).strip(" ;,")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

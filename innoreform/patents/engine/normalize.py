@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 class FieldError(ValueError):
@@ -14,7 +15,12 @@ class FieldError(ValueError):
 
 
 def nfkc(value: object) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text.strip()
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 # --- multi-valued fields ------------------------------------------------------------------------
@@ -48,7 +54,7 @@ class PatentNumber:
         return f"{self.country}{self.number}"
 
 
-_NUM_HEAD = re.compile(r"^([A-Z]{2})(?=[\s\-]*[A-Z]?\d)")
+_NUM_HEAD = re.compile(r"^([A-Z]{2})(?=[\s\-/]*[A-Z]{0,3}[\s\-/]*[A-Z]?[\s\-/]*\d)")
 _CHECK_DIGIT = re.compile(r"\.\s*([0-9X])$")
 _KIND_SPACED = re.compile(r"\s+([A-Z]\d?)$")
 _KIND_TAIL = re.compile(r"(?<=\d)([A-Z]\d?)$")
@@ -68,6 +74,9 @@ def parse_number(raw: object, *, default_country: str = "") -> PatentNumber:
     text = _TRAILING_DATE.sub("", text).strip()
     if not text:
         raise FieldError("empty number")
+    text = text.replace("?", "").replace("\ufffd", "")
+    if text.startswith("PCT/"):
+        return PatentNumber("WO", "PCT" + re.sub(r"[^A-Z0-9]", "", text[4:]))
     if text.startswith("ZL"):
         text, default_country = text[2:].strip(), default_country or "CN"
     country = ""
@@ -85,7 +94,7 @@ def parse_number(raw: object, *, default_country: str = "") -> PatentNumber:
         if tail:
             kind, text = tail.group(1), text[: tail.start()]
     number = re.sub(r"[\s/\-,.]", "", text)
-    if not number or not re.fullmatch(r"[A-Z]{0,2}\d[\dA-Z]*", number):
+    if not number or not re.fullmatch(r"[A-Z]{0,5}\d[\dA-Z]*", number):
         raise FieldError(f"not a patent number: {nfkc(raw)!r}")
     if not country:
         country = default_country or ("CN" if _CN_APP.match(number) else "")
@@ -176,7 +185,12 @@ def parse_date(raw: object, *, order: str = "dmy", today: dt.date | None = None)
             raw = str(int(raw))
         elif 1 <= raw < 80000:  # an Excel serial day number
             return dt.date(1899, 12, 30) + dt.timedelta(days=int(raw))
-    text = nfkc(raw)
+    pivot = (today or dt.date.today()).year % 100
+    return _parse_date_text(nfkc(raw), order, pivot)
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_text(text: str, order: str, pivot: int) -> dt.date | None:
     if not text or text in {"0", "NA", "N/A", "-", "None", "null"}:
         return None
     try:
@@ -190,7 +204,7 @@ def parse_date(raw: object, *, order: str = "dmy", today: dt.date | None = None)
         if m:
             a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
             if len(m.group(3)) == 2:
-                y = _two_digit_year(y, ((today or dt.date.today()).year % 100))
+                y = _two_digit_year(y, pivot)
             day, month = (a, b) if order == "dmy" else (b, a)
             return dt.date(y, month, day)
         m = _YEAR.match(text)
@@ -231,17 +245,19 @@ def name_key(raw: object) -> str:
 
 
 KINDS = ("enterprise", "university", "institute", "individual", "other")
-_UNIVERSITY = re.compile(r"大学|学院|学校|高校|UNIV|COLLEGE|SCHOOL|HOCHSCHULE|UNIVERSIT|POLYTECHNIC|\bETH\b")
+_UNIVERSITY = re.compile(r"大学|UNIV|COLLEGE|SCHOOL|HOCHSCHULE|UNIVERSIT|POLYTECHNIC|\bETH\b")
+_UNIVERSITY_WEAK = re.compile(r"学院|学校|高校")  # after institutes: 中国科学院 is an academy
 _INSTITUTE = re.compile(
     r"研究院|研究所|研究中心|科学院|实验室|工程中心|ACADEMY|\bINST\b|RESEARCH|\bLAB\b|CNRS|FRAUNHOFER|"
-    r"MAX PLANCK|COUNCIL|CENTRE NAT|CENTER FOR|\bCSIC\b|\bCEA\b|\bINSERM\b|TNO\b|\bNASA\b"
+    r"MAX PLANCK|COUNCIL|CENTRE NAT|CENTER FOR|\bCSIC\b|\bCEA\b|\bINSERM\b|TNO\b|\bNASA\b|\bFORSCHUNG"
 )
 _ENTERPRISE = re.compile(
     r"公司|集团|厂|企业|株式会社|商行|合作社|\bCO\b|\bLTD\b|\bINC\b|\bCORP\b|\bLLC\b|\bGMBH\b|\bAG\b|\bSA\b|"
     r"\bSAS\b|\bSPA\b|\bS P A\b|\bBV\b|\bNV\b|\bAB\b|\bOY\b|\bAS\b|\bKK\b|\bPLC\b|\bLP\b|\bLLP\b|\bSRL\b|\bPTY\b|"
     r"INDUSTR|TECH\b|SYSTEMS|\bHOLDINGS?\b|\bGROUP\b|ENTERPRISE|\bKG\b|\bSE\b|\bAPS\b|\bPTE\b|\bSARL\b|\bGES\b"
 )
-_OTHER = re.compile(r"政府|委员会|管理局|局$|医院|协会|HOSPITAL|MINISTRY|GOVERNMENT|AGENCY|ASSOCIATION|FOUNDATION")
+_OTHER = re.compile(r"政府|委员会|管理局|局$|医院|协会|HOSPITAL|MINISTRY|GOVERNMENT|AGENCY|ASSOCIATION|FOUNDATION|"
+                    r"\bNAVY\b|\bARMY\b|AIR FORCE|SECRETARY|\bDEPT\b")
 _DECLARED = {
     "企业": "enterprise", "公司": "enterprise", "工矿企业": "enterprise", "大专院校": "university",
     "高等院校": "university", "院校": "university", "高校": "university", "科研机构": "institute",
@@ -263,6 +279,8 @@ def classify_applicant(name: str, declared: str = "") -> str:
         return "university"
     if _INSTITUTE.search(key):
         return "institute"
+    if _UNIVERSITY_WEAK.search(key):
+        return "university"
     if _ENTERPRISE.search(key):
         return "enterprise"
     if _OTHER.search(key):

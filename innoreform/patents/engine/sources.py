@@ -162,7 +162,7 @@ class Table:
     headers: list[str] = field(default_factory=list)
     mapping: dict[int, str] = field(default_factory=dict)
     source: str = "generic"
-    rows: Iterator[tuple[int, list[object]]] = iter(())  # (1-based row number, values)
+    rows: Iterator[tuple[int, list[object]]] = field(default_factory=lambda: iter(()))  # (row number, values)
 
     @property
     def fields(self) -> set[str]:

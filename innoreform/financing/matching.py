@@ -1,0 +1,389 @@
+"""Matching needs with products: eligibility with reasons, a score with its components, and the
+reason one product ranks above the next. Pure functions over plain values (no database), so the
+API, the pages and the benchmark share them.
+
+Two paths give the same answer: `rank` (one need, explained) and `batch_top` (many needs, numpy,
+no explanations). Tests check they agree.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import rules as r
+from .money import fen_to_yuan
+
+COMPONENTS = {
+    "price": gettext_lazy("price"),
+    "speed": gettext_lazy("decision speed"),
+    "margin": gettext_lazy("margin above the thresholds"),
+    "preference": gettext_lazy("the kind you prefer"),
+}
+# Product kinds and what a need must offer for them.
+KINDS = ("loan", "guarantee", "insurance", "equity", "loan_with_warrants", "ip_pledge_loan", "equipment_loan")
+NUMBER_FIELDS = [f for f, (kind, _label) in r.FIELDS.items() if kind == "number"]
+BOOL_FIELDS = [f for f, (kind, _label) in r.FIELDS.items() if kind == "bool"]
+
+
+@dataclass(frozen=True)
+class Weights:
+    price: float = 40
+    speed: float = 20
+    margin: float = 20
+    preference: float = 20
+    rate_floor: float = 0.02
+    rate_cap: float = 0.12
+    speed_horizon_days: float = 30
+
+    @classmethod
+    def from_policy(cls, params: dict) -> "Weights":
+        return cls(**{k: float(v) for k, v in params.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class NeedSpec:
+    amount_fen: int
+    term_months: int
+    purpose: str = "working_capital"
+    collateral: tuple[str, ...] = ()
+    preferred_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    id: int
+    kind: str
+    name: str
+    institution_id: int
+    min_amount_fen: int
+    max_amount_fen: int
+    min_term_months: int
+    max_term_months: int
+    min_rate: float
+    rules: list = field(default_factory=list)
+    speed_days: float | None = None  # the institution's median days to decide (None: unknown)
+    institution_name: str = ""
+
+
+@dataclass
+class Match:
+    product: ProductSpec
+    eligible: bool
+    score: float
+    components: dict[str, float]
+    checks: list[r.Result]
+    rank: int = 0
+    above_next: str = ""
+
+    def as_dict(self) -> dict:
+        return {"product_id": self.product.id, "product": self.product.name, "kind": self.product.kind,
+                "institution_id": self.product.institution_id, "institution": self.product.institution_name,
+                "eligible": self.eligible, "score": self.score, "rank": self.rank,
+                "components": self.components, "checks": [c.as_dict() for c in self.checks],
+                "above_next": self.above_next}
+
+
+def _clamp(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+def fit_checks(need: NeedSpec, p: ProductSpec) -> list[r.Result]:
+    out = []
+    amount = {"need": fen_to_yuan(need.amount_fen), "lo": fen_to_yuan(p.min_amount_fen),
+              "hi": fen_to_yuan(p.max_amount_fen)}
+    ok = p.min_amount_fen <= need.amount_fen <= p.max_amount_fen
+    out.append(r.Result("amount", "between", [p.min_amount_fen, p.max_amount_fen], need.amount_fen,
+                        r.PASS if ok else r.FAIL,
+                        (_("The amount %(need)s yuan is within %(lo)s–%(hi)s yuan.") if ok
+                         else _("The amount %(need)s yuan is outside %(lo)s–%(hi)s yuan.")) % amount))
+    term = {"need": need.term_months, "lo": p.min_term_months, "hi": p.max_term_months}
+    ok = p.min_term_months <= need.term_months <= p.max_term_months
+    out.append(r.Result("term", "between", [p.min_term_months, p.max_term_months], need.term_months,
+                        r.PASS if ok else r.FAIL,
+                        (_("The term of %(need)s months is within %(lo)s–%(hi)s months.") if ok
+                         else _("The term of %(need)s months is outside %(lo)s–%(hi)s months.")) % term))
+    if need.preferred_kinds:
+        ok = p.kind in need.preferred_kinds
+        out.append(r.Result("kind", "in", list(need.preferred_kinds), p.kind, r.PASS if ok else r.FAIL,
+                            _("You asked for this kind of financing.") if ok
+                            else _("You did not ask for this kind of financing.")))
+    if p.kind == "ip_pledge_loan":
+        ok = "ip" in need.collateral
+        out.append(r.Result("collateral", "contains", "ip", list(need.collateral), r.PASS if ok else r.FAIL,
+                            _("You offer IP as collateral, as an IP-pledge loan needs.") if ok
+                            else _("An IP-pledge loan needs patents or other IP offered as collateral.")))
+    if p.kind in ("equity", "loan_with_warrants"):
+        ok = "equity" in need.collateral
+        out.append(r.Result("collateral", "contains", "equity", list(need.collateral), r.PASS if ok else r.FAIL,
+                            _("You accept giving equity or warrants.") if ok
+                            else _("This product takes equity or warrants, which you did not offer.")))
+    if p.kind == "equipment_loan":
+        ok = need.purpose == "equipment"
+        out.append(r.Result("purpose", "eq", "equipment", need.purpose, r.PASS if ok else r.FAIL,
+                            _("The money is for buying equipment, as an equipment loan requires.") if ok
+                            else _("An equipment credit loan may only pay for instruments and equipment.")))
+    return out
+
+
+def _gte_thresholds(rules: list[dict]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for rule in rules:
+        if rule["op"] == "gte":
+            out[rule["field"]] = max(out.get(rule["field"], -np.inf), float(rule["value"]))
+    return out
+
+
+def components(need: NeedSpec, p: ProductSpec, facts: dict, w: Weights) -> dict[str, float]:
+    price = _clamp((w.rate_cap - p.min_rate) / (w.rate_cap - w.rate_floor))
+    speed = 0.5 if p.speed_days is None else _clamp(1 - p.speed_days / w.speed_horizon_days)
+    total, count = 0.0, 0
+    thresholds = _gte_thresholds(p.rules)
+    for name in NUMBER_FIELDS:  # fixed order: the batch path sums in the same order
+        if name in thresholds and facts.get(name) is not None:
+            t = thresholds[name]
+            total += _clamp((float(facts[name]) - t) / (0.5 * abs(t) + 1))
+            count += 1
+    margin = total / count if count else 0.5
+    if not need.preferred_kinds:
+        pref = 0.5
+    elif p.kind == need.preferred_kinds[0]:
+        pref = 1.0
+    elif p.kind in need.preferred_kinds:
+        pref = 0.75
+    else:
+        pref = 0.0
+    return {"price": price, "speed": speed, "margin": margin, "preference": pref}
+
+
+def total_score(c: dict[str, float], w: Weights) -> float:
+    weight_sum = w.price + w.speed + w.margin + w.preference
+    raw = (w.price * c["price"] + w.speed * c["speed"] + w.margin * c["margin"] + w.preference * c["preference"])
+    return float(np.round(100 * raw / weight_sum, 6))
+
+
+def explain_order(a: Match, b: Match, w: Weights) -> str:
+    """Why `a` ranks above `b`."""
+    if a.eligible and not b.eligible:
+        failed = [c for c in b.checks if c.status != r.PASS]
+        return _("%(a)s is offered to you; %(b)s is not (%(why)s).") % {
+            "a": a.product.name, "b": b.product.name, "why": failed[0].reason if failed else ""}
+    diffs = {k: getattr(w, k) * (a.components[k] - b.components[k]) for k in COMPONENTS}
+    key = max(diffs, key=lambda k: (diffs[k], k))
+    if diffs[key] <= 0:
+        return _("%(a)s and %(b)s score the same (%(score)s); the earlier-published product comes first.") % {
+            "a": a.product.name, "b": b.product.name, "score": f"{a.score:.2f}"}
+    detail = ""
+    if key == "price":
+        detail = _("from %(a)s %% against %(b)s %% a year") % {"a": f"{a.product.min_rate * 100:.2f}",
+                                                               "b": f"{b.product.min_rate * 100:.2f}"}
+    elif key == "speed":
+        detail = _("typical decision in %(a)s against %(b)s days") % {
+            "a": "—" if a.product.speed_days is None else f"{a.product.speed_days:.1f}",
+            "b": "—" if b.product.speed_days is None else f"{b.product.speed_days:.1f}"}
+    return _("%(a)s ranks above %(b)s (%(sa)s against %(sb)s points) mainly on %(component)s%(detail)s.") % {
+        "a": a.product.name, "b": b.product.name, "sa": f"{a.score:.2f}", "sb": f"{b.score:.2f}",
+        "component": COMPONENTS[key], "detail": f" ({detail})" if detail else ""}
+
+
+def rank(need: NeedSpec, facts: dict, products: list[ProductSpec], w: Weights) -> list[Match]:
+    """Every product with its checks: eligible ones by score (ties: lower product id first), then
+    the others; each eligible match says why it ranks above the next one."""
+    matches = []
+    for p in products:
+        checks = fit_checks(need, p) + r.evaluate(p.rules, facts)
+        eligible = r.all_pass(checks)
+        comps = components(need, p, facts, w)
+        matches.append(Match(product=p, eligible=eligible, score=total_score(comps, w) if eligible else 0.0,
+                             components=comps, checks=checks))
+    matches.sort(key=lambda m: (not m.eligible, -m.score, m.product.id))
+    for i, m in enumerate(matches, start=1):
+        m.rank = i
+    for a, b in itertools.pairwise(matches):
+        if a.eligible:
+            a.above_next = explain_order(a, b, w)
+    return matches
+
+
+# --- the batch path (numpy) ---------------------------------------------------------------------------
+
+
+class NotVectorisable(Exception):
+    pass
+
+
+@dataclass
+class CompiledProducts:
+    ids: np.ndarray
+    specs: list[ProductSpec]
+    kind: np.ndarray
+    amount_lo: np.ndarray
+    amount_hi: np.ndarray
+    term_lo: np.ndarray
+    term_hi: np.ndarray
+    base: np.ndarray  # price and speed parts of the score (weighted, not yet divided)
+    constraints: list[tuple[str, str, np.ndarray, Any]]  # (field, op, product mask, payload)
+    gte: dict[str, np.ndarray]  # field -> threshold (nan: none)
+
+
+def compile_products(products: list[ProductSpec], w: Weights) -> CompiledProducts:
+    n = len(products)
+    seen: dict[tuple[str, str], dict[int, Any]] = {}
+    gte = {f: np.full(n, np.nan) for f in NUMBER_FIELDS}
+    lte = {f: np.full(n, np.nan) for f in NUMBER_FIELDS}
+    for j, p in enumerate(products):
+        for rule in p.rules:
+            fkey = (rule["field"], rule["op"])
+            if fkey in seen and j in seen[fkey]:
+                if rule["op"] == "gte":
+                    gte[rule["field"]][j] = max(gte[rule["field"]][j], float(rule["value"]))
+                    continue
+                if rule["op"] == "lte":
+                    lte[rule["field"]][j] = min(lte[rule["field"]][j], float(rule["value"]))
+                    continue
+                raise NotVectorisable(f"product {p.id}: two {fkey} rules")
+            seen.setdefault(fkey, {})[j] = rule.get("value")
+            if rule["op"] == "gte":
+                gte[rule["field"]][j] = float(rule["value"])
+            elif rule["op"] == "lte":
+                lte[rule["field"]][j] = float(rule["value"])
+    constraints = []
+    for (fname, op), per_product in seen.items():
+        mask = np.zeros(n, dtype=bool)
+        mask[list(per_product)] = True
+        constraints.append((fname, op, mask, per_product))
+    for fname in NUMBER_FIELDS:
+        if not np.isnan(lte[fname]).all():
+            constraints.append((fname, "lte#", ~np.isnan(lte[fname]), lte[fname]))
+        if not np.isnan(gte[fname]).all():
+            constraints.append((fname, "gte#", ~np.isnan(gte[fname]), gte[fname]))
+    price = np.array([_clamp((w.rate_cap - p.min_rate) / (w.rate_cap - w.rate_floor)) for p in products])
+    speed = np.array([0.5 if p.speed_days is None else _clamp(1 - p.speed_days / w.speed_horizon_days)
+                      for p in products])
+    return CompiledProducts(
+        ids=np.array([p.id for p in products], dtype=np.int64), specs=products,
+        kind=np.array([KINDS.index(p.kind) for p in products], dtype=np.int64),
+        amount_lo=np.array([p.min_amount_fen for p in products], dtype=np.int64),
+        amount_hi=np.array([p.max_amount_fen for p in products], dtype=np.int64),
+        term_lo=np.array([p.min_term_months for p in products], dtype=np.int64),
+        term_hi=np.array([p.max_term_months for p in products], dtype=np.int64),
+        base=w.price * price + w.speed * speed, constraints=constraints, gte=gte,
+    )
+
+
+def _vocab_matrix(values: list, vocab: list, test) -> np.ndarray:
+    """values × vocab booleans, computing `test` once per distinct value."""
+    cache: dict[Any, np.ndarray] = {}
+    out = np.zeros((len(values), len(vocab)), dtype=bool)
+    for i, v in enumerate(values):
+        if v not in cache:
+            cache[v] = np.array([v is not None and test(v, x) for x in vocab], dtype=bool)
+        out[i] = cache[v]
+    return out
+
+
+def _constraint_pass(fname: str, op: str, mask: np.ndarray, payload: Any, facts: list[dict]) -> np.ndarray:
+    """E × N booleans: does each enterprise pass this constraint (products without it pass)."""
+    n = mask.shape[0]
+    products = list(payload) if isinstance(payload, dict) else []
+    if op in ("gte#", "lte#"):
+        x = np.array([np.nan if f.get(fname) is None else float(f[fname]) for f in facts])[:, None]
+        with np.errstate(invalid="ignore"):
+            ok = (x >= payload[None, :]) if op == "gte#" else (x <= payload[None, :])
+        return ok | ~mask[None, :]
+    if op in ("gte", "lte"):
+        return np.ones((len(facts), n), dtype=bool)  # handled by the "#" constraints
+    vocab = sorted({v for j in products for v in (payload[j] or [])})
+    values = [f.get(fname) for f in facts]
+    known = np.array([v is not None for v in values])[:, None]
+    prod_vocab = np.zeros((len(vocab), n), dtype=np.int32)
+    index = {v: k for k, v in enumerate(vocab)}
+    for j in products:
+        for v in payload[j] or []:
+            prod_vocab[index[v], j] = 1
+    if op in ("in", "not_in"):
+        hits = _vocab_matrix(values, vocab, lambda v, x: v == x).astype(np.int32) @ prod_vocab > 0
+        ok = hits if op == "in" else ~hits
+    elif op in ("prefix_in", "prefix_not_in"):
+        hits = _vocab_matrix(values, vocab, lambda v, x: str(v).startswith(x)).astype(np.int32) @ prod_vocab > 0
+        ok = hits if op == "prefix_in" else ~hits
+    elif op in ("contains_any", "contains_all"):
+        have = _vocab_matrix([tuple(v) if v is not None else None for v in values], vocab,
+                             lambda v, x: x in v).astype(np.int32) @ prod_vocab
+        ok = have > 0 if op == "contains_any" else have == prod_vocab.sum(axis=0)[None, :]
+    elif op in ("is_true", "is_false"):
+        want = op == "is_true"
+        ok = np.repeat(np.array([v is not None and bool(v) is want for v in values])[:, None], n, axis=1)
+    else:
+        raise NotVectorisable(op)
+    return (ok & known) | ~mask[None, :]
+
+
+def batch_top(needs: list[NeedSpec], facts: list[dict], compiled: CompiledProducts, w: Weights, *,
+              k: int = 10, chunk: int = 500) -> list[list[tuple[int, float]]]:
+    """For each (need, facts) pair, the top-k eligible products as (product id, score)."""
+    weight_sum = w.price + w.speed + w.margin + w.preference
+    results: list[list[tuple[int, float]]] = []
+    ids = compiled.ids
+    for start in range(0, len(needs), chunk):
+        nd, fc = needs[start:start + chunk], facts[start:start + chunk]
+        amount = np.array([x.amount_fen for x in nd], dtype=np.int64)[:, None]
+        term = np.array([x.term_months for x in nd], dtype=np.int64)[:, None]
+        ok = (compiled.amount_lo <= amount) & (amount <= compiled.amount_hi)
+        ok &= (compiled.term_lo <= term) & (term <= compiled.term_hi)
+        pref_sets = np.zeros((len(nd), len(KINDS)), dtype=bool)
+        first = np.full(len(nd), -1)
+        for i, x in enumerate(nd):
+            for kind in x.preferred_kinds:
+                pref_sets[i, KINDS.index(kind)] = True
+            if x.preferred_kinds:
+                first[i] = KINDS.index(x.preferred_kinds[0])
+        has_pref = pref_sets.any(axis=1)[:, None]
+        in_pref = pref_sets[:, compiled.kind]
+        ok &= ~has_pref | in_pref
+        ip = np.array(["ip" in x.collateral for x in nd])[:, None]
+        equity = np.array(["equity" in x.collateral for x in nd])[:, None]
+        equipment = np.array([x.purpose == "equipment" for x in nd])[:, None]
+        ok &= (compiled.kind != KINDS.index("ip_pledge_loan")) | ip
+        eq_kinds = (compiled.kind == KINDS.index("equity")) | (compiled.kind == KINDS.index("loan_with_warrants"))
+        ok &= ~eq_kinds | equity
+        ok &= (compiled.kind != KINDS.index("equipment_loan")) | equipment
+        for fname, op, mask, payload in compiled.constraints:
+            ok &= _constraint_pass(fname, op, mask, payload, fc)
+        pref = np.where(has_pref, np.where(compiled.kind[None, :] == first[:, None], 1.0,
+                                           np.where(in_pref, 0.75, 0.0)), 0.5)
+        total = np.zeros(ok.shape)
+        count = np.zeros(ok.shape)
+        for fname in NUMBER_FIELDS:
+            t = compiled.gte[fname]
+            if np.isnan(t).all():
+                continue
+            x = np.array([np.nan if f.get(fname) is None else float(f[fname]) for f in fc])[:, None]
+            part = np.clip((x - t[None, :]) / (0.5 * np.abs(t[None, :]) + 1), 0.0, 1.0)
+            present = ~np.isnan(part)
+            total += np.where(present, part, 0.0)
+            count += present
+        with np.errstate(invalid="ignore", divide="ignore"):
+            margin = np.where(count > 0, total / np.maximum(count, 1), 0.5)
+        raw = compiled.base[None, :] + w.margin * margin + w.preference * pref
+        score = np.round(100 * raw / weight_sum, 6)
+        score = np.where(ok, score, -np.inf)
+        kk = min(k, score.shape[1])
+        top = np.argpartition(-score, kk - 1, axis=1)[:, :kk] if kk < score.shape[1] else \
+            np.tile(np.arange(score.shape[1]), (score.shape[0], 1))
+        for i in range(score.shape[0]):
+            cand = top[i]
+            s = score[i, cand]
+            # Include ties at the boundary so the order (score desc, id asc) is exact.
+            cutoff = s.min()
+            if np.isfinite(cutoff):
+                tied = np.nonzero(score[i] == cutoff)[0]
+                cand = np.union1d(cand, tied)
+                s = score[i, cand]
+            order = np.lexsort((ids[cand], -s))
+            row = [(int(ids[cand[o]]), float(s[o])) for o in order if np.isfinite(s[o])][:k]
+            results.append(row)
+    return results

@@ -1,0 +1,59 @@
+"""Money and rate arithmetic in one place: integer fen, Decimal rates, ROUND_HALF_UP."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+RATE_PLACES = Decimal("0.000001")  # annual rates are kept to 0.0001 % (six decimal places)
+MAX_FEN = 10**15  # 10 万亿元: far above any single loan; keeps every sum inside BIGINT
+
+
+def round_fen(value: Decimal) -> int:
+    """A Decimal amount of fen rounded half up to a whole fen."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def quantize_rate(rate: Decimal) -> Decimal:
+    return Decimal(rate).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def share_of(amount_fen: int, percent: Decimal) -> int:
+    """`percent` % of an amount, rounded half up to a fen."""
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return round_fen(Decimal(amount_fen) * Decimal(percent) / Decimal(100))
+
+
+def yuan_to_fen(raw) -> int:
+    """'1,234.5' or 1234.5 yuan -> 123450 fen; more than two decimals is an error (ValueError)."""
+    text = str(raw).replace(",", "").replace("，", "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError("not a number") from exc
+    if not value.is_finite():
+        raise ValueError("not a number")
+    fen = value * 100
+    if fen != fen.to_integral_value():
+        raise ValueError("more than two decimal places")
+    return int(fen)
+
+
+def fen_to_yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{yuan:,}.{cents:02d}"
+
+
+def split_by_vector(amount_fen: int, weights: dict[str, Decimal]) -> dict[str, int]:
+    """Split an amount by percentage weights (summing to 100) into integer fen that sum exactly
+    to the amount: largest remainders get the leftover fen, ties by name."""
+    total = sum(weights.values())
+    if total <= 0:
+        raise ValueError("weights must sum to a positive number")
+    exact = {k: Decimal(amount_fen) * Decimal(w) / Decimal(total) for k, w in weights.items()}
+    floors = {k: int(v.to_integral_value(rounding="ROUND_FLOOR")) for k, v in exact.items()}
+    left = amount_fen - sum(floors.values())
+    for k in sorted(exact, key=lambda k: (-(exact[k] - floors[k]), k))[:left]:
+        floors[k] += 1
+    return floors

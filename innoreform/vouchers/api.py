@@ -1,0 +1,242 @@
+"""Voucher API.
+
+Portal (/api/v1/vouchers, session): enterprises apply and order; institutions deduct and claim;
+departments decide, review, approve, settle, report and reconcile.
+Bank/institution API (/api/bank/v1/vouchers, X-API-Key): a listed institution's systems read
+their orders, deduct the voucher share and submit claims. Money-moving calls need an
+Idempotency-Key (a replay returns the stored answer; the effect happens once).
+"""
+
+from ninja import Query, Router, Schema, Status
+
+from innoreform.core.api_support import DbId, responses
+from innoreform.core.idempotency import IdempotencyKeyHeader, idempotent
+
+from . import reports, selectors, services, settlement, use
+from . import schemas as s
+from .reconcile import reconcile
+
+router = Router(tags=["vouchers"])
+bank_router = Router(tags=["vouchers"])
+
+MAX_PAGE = 200
+
+
+class PageQuery(Schema):
+    offset: int = 0
+    limit: int = 50
+    status: str | None = None
+
+    def window(self, qs):
+        offset = min(max(self.offset, 0), 10_000_000)
+        limit = min(max(self.limit, 1), MAX_PAGE)
+        if self.status:
+            qs = qs.filter(status=self.status[:20])
+        return qs[offset:offset + limit]
+
+
+# --- enterprise ---------------------------------------------------------------------------------------
+
+
+@router.get("/vouchers", response=responses(list[s.VoucherOut]), operation_id="vouchers_list")
+def vouchers_list(request, page: Query[PageQuery]):
+    return [s.VoucherOut.of(v) for v in page.window(selectors.voucher_list(actor=request.auth))]
+
+
+@router.get("/vouchers/{voucher_id}", response=responses(s.VoucherOut, 404), operation_id="vouchers_get")
+def vouchers_get(request, voucher_id: DbId):
+    return s.VoucherOut.of(selectors.voucher_get(actor=request.auth, voucher_id=voucher_id))
+
+
+@router.post("/applications", response=responses({201: s.ApplicationOut}, 409), operation_id="vouchers_apply")
+def vouchers_apply(request, payload: s.ApplicationIn):
+    return Status(201, s.ApplicationOut.of(services.application_submit(actor=request.auth, **payload.dict())))
+
+
+@router.get("/applications", response=responses(list[s.ApplicationOut]), operation_id="vouchers_applications")
+def vouchers_applications(request, page: Query[PageQuery]):
+    return [s.ApplicationOut.of(a) for a in page.window(selectors.application_list(actor=request.auth))]
+
+
+@router.post("/applications/{application_id}/decision", response=responses(s.ApplicationOut, 404, 409),
+             operation_id="vouchers_application_decide")
+def vouchers_application_decide(request, application_id: DbId, payload: s.DecisionIn):
+    selectors.application_get(actor=request.auth, application_id=application_id)
+    return s.ApplicationOut.of(services.application_decide(actor=request.auth, application_id=application_id,
+                                                           approve=payload.approve, note=payload.note))
+
+
+@router.get("/institutions", response=responses(list[s.InstitutionOut]), operation_id="vouchers_institutions")
+def vouchers_institutions(request, page: Query[PageQuery]):
+    return [s.InstitutionOut.of(i) for i in page.window(selectors.institution_list(actor=request.auth))]
+
+
+@router.get("/services", response=responses(list[s.ServiceOut]), operation_id="vouchers_services")
+def vouchers_services(request, page: Query[PageQuery]):
+    qs = selectors.service_list(actor=request.auth)
+    offset, limit = min(max(page.offset, 0), 10_000_000), min(max(page.limit, 1), MAX_PAGE)
+    return [s.ServiceOut.of(x) for x in qs[offset:offset + limit]]
+
+
+@router.post("/orders", response=responses({201: s.OrderOut}, 404, 409), operation_id="vouchers_order_create")
+def vouchers_order_create(request, payload: s.OrderIn):
+    return Status(201, s.OrderOut.of(use.order_create(actor=request.auth, **payload.dict())))
+
+
+@router.get("/orders", response=responses(list[s.OrderOut]), operation_id="vouchers_orders")
+def vouchers_orders(request, page: Query[PageQuery]):
+    return [s.OrderOut.of(o) for o in page.window(selectors.order_list(actor=request.auth))]
+
+
+def _deduct(request, order_id: int, key: str):
+    selectors.order_get(actor=request.auth, order_id=order_id)  # 404 before anything is claimed
+    return idempotent(request, key=key, run=lambda: (
+        201, s.RedemptionOut.of(use.deduct(actor=request.auth, order_id=order_id))))
+
+
+@router.post("/orders/{order_id}/deduct", response=responses({201: s.RedemptionOut}, 404, 409),
+             operation_id="vouchers_order_deduct")
+def vouchers_order_deduct(request, order_id: DbId, idempotency_key: IdempotencyKeyHeader):
+    return _deduct(request, order_id, idempotency_key)
+
+
+def _claim(request, redemption_id: int, payload: s.ClaimIn, key: str):
+    selectors.redemption_get(actor=request.auth, redemption_id=redemption_id)
+    return idempotent(request, key=key, run=lambda: (
+        201, s.ClaimOut.of(use.claim_submit(actor=request.auth, redemption_id=redemption_id, **payload.dict()))))
+
+
+@router.post("/redemptions/{redemption_id}/claims", response=responses({201: s.ClaimOut}, 404, 409),
+             operation_id="vouchers_claim_submit")
+def vouchers_claim_submit(request, redemption_id: DbId, payload: s.ClaimIn, idempotency_key: IdempotencyKeyHeader):
+    return _claim(request, redemption_id, payload, idempotency_key)
+
+
+@router.get("/claims", response=responses(list[s.ClaimOut]), operation_id="vouchers_claims")
+def vouchers_claims(request, page: Query[PageQuery]):
+    return [s.ClaimOut.of(c) for c in page.window(selectors.claim_list(actor=request.auth))]
+
+
+@router.get("/claims/{claim_id}", response=responses(s.ClaimOut, 404), operation_id="vouchers_claim_get")
+def vouchers_claim_get(request, claim_id: DbId):
+    return s.ClaimOut.of(selectors.claim_get(actor=request.auth, claim_id=claim_id))
+
+
+@router.post("/claims/{claim_id}/review", response=responses(s.ClaimOut, 404, 409),
+             operation_id="vouchers_claim_review")
+def vouchers_claim_review(request, claim_id: DbId, payload: s.ReviewIn):
+    selectors.claim_get(actor=request.auth, claim_id=claim_id)
+    return s.ClaimOut.of(use.claim_review(actor=request.auth, claim_id=claim_id, note=payload.note,
+                                          clear_flags=payload.clear_flags))
+
+
+@router.post("/claims/{claim_id}/approve", response=responses(s.ClaimOut, 404, 409),
+             operation_id="vouchers_claim_approve")
+def vouchers_claim_approve(request, claim_id: DbId, idempotency_key: IdempotencyKeyHeader):
+    selectors.claim_get(actor=request.auth, claim_id=claim_id)
+    return idempotent(request, key=idempotency_key, run=lambda: (
+        200, s.ClaimOut.of(use.claim_approve(actor=request.auth, claim_id=claim_id))))
+
+
+@router.post("/claims/{claim_id}/reject", response=responses(s.ClaimOut, 404, 409),
+             operation_id="vouchers_claim_reject")
+def vouchers_claim_reject(request, claim_id: DbId, payload: s.ReasonIn):
+    selectors.claim_get(actor=request.auth, claim_id=claim_id)
+    return s.ClaimOut.of(use.claim_reject(actor=request.auth, claim_id=claim_id, reason=payload.reason))
+
+
+@router.post("/claims/{claim_id}/fraud", response=responses(s.ClaimOut, 404, 409),
+             operation_id="vouchers_claim_fraud")
+def vouchers_claim_fraud(request, claim_id: DbId, payload: s.ReasonIn):
+    selectors.claim_get(actor=request.auth, claim_id=claim_id)
+    return s.ClaimOut.of(use.claim_confirm_fraud(actor=request.auth, claim_id=claim_id, reason=payload.reason))
+
+
+# --- settlement, reports, reconciliation -----------------------------------------------------------------
+
+
+@router.post("/batches", response=responses({201: s.BatchOut}, 409), operation_id="vouchers_batch_build")
+def vouchers_batch_build(request):
+    return Status(201, s.BatchOut.of(settlement.batch_build(actor=request.auth)))
+
+
+@router.get("/batches", response=responses(list[s.BatchOut]), operation_id="vouchers_batches")
+def vouchers_batches(request, page: Query[PageQuery]):
+    return [s.BatchOut.of(b) for b in page.window(selectors.batch_list(actor=request.auth))]
+
+
+@router.post("/batches/{batch_id}/approve", response=responses(s.BatchOut, 404, 409),
+             operation_id="vouchers_batch_approve")
+def vouchers_batch_approve(request, batch_id: DbId):
+    selectors.batch_get(actor=request.auth, batch_id=batch_id)
+    return s.BatchOut.of(settlement.batch_approve(actor=request.auth, batch_id=batch_id))
+
+
+@router.post("/batches/{batch_id}/run", response=responses(s.BatchOut, 404, 409), operation_id="vouchers_batch_run")
+def vouchers_batch_run(request, batch_id: DbId, idempotency_key: IdempotencyKeyHeader):
+    batch = selectors.batch_get(actor=request.auth, batch_id=batch_id)
+
+    def run():
+        settlement.batch_run(actor=request.auth, batch_id=batch.pk)
+        batch.refresh_from_db()
+        return 200, s.BatchOut.of(batch)
+
+    return idempotent(request, key=idempotency_key, run=run)
+
+
+@router.get("/batches/{batch_id}/payment-file", response=responses(list[s.PaymentRowOut], 404),
+            operation_id="vouchers_payment_file")
+def vouchers_payment_file(request, batch_id: DbId):
+    return settlement.payment_file_rows(selectors.batch_get(actor=request.auth, batch_id=batch_id))
+
+
+class ReportQuery(Schema):
+    dimension: str = "city"
+    year: int | None = None
+
+
+@router.get("/reports", response=responses(s.ReportOut, 404), operation_id="vouchers_report")
+def vouchers_report(request, query: Query[ReportQuery]):
+    year = query.year if query.year and 2000 <= query.year <= 2100 else None
+    return s.ReportOut(dimension=query.dimension,
+                       rows=reports.report(actor=request.auth, dimension=query.dimension, year=year))
+
+
+@router.get("/reconciliation", response=responses(s.ReconciliationOut, 404), operation_id="vouchers_reconciliation")
+def vouchers_reconciliation(request):
+    if not selectors.sees_all(request.auth) or selectors.city_scope(request.auth):
+        from innoreform.core.errors import NotFound
+
+        raise NotFound()
+    return reconcile().as_dict()
+
+
+# --- bank / institution API ------------------------------------------------------------------------------
+
+
+@bank_router.get("/orders", response=responses(list[s.OrderOut]), operation_id="bank_vouchers_orders")
+def bank_vouchers_orders(request, page: Query[PageQuery]):
+    return [s.OrderOut.of(o) for o in page.window(selectors.order_list(actor=request.auth))]
+
+
+@bank_router.get("/orders/{order_id}", response=responses(s.OrderOut, 404), operation_id="bank_vouchers_order_get")
+def bank_vouchers_order_get(request, order_id: DbId):
+    return s.OrderOut.of(selectors.order_get(actor=request.auth, order_id=order_id))
+
+
+@bank_router.post("/orders/{order_id}/deduct", response=responses({201: s.RedemptionOut}, 404, 409),
+                  operation_id="bank_vouchers_order_deduct")
+def bank_vouchers_order_deduct(request, order_id: DbId, idempotency_key: IdempotencyKeyHeader):
+    return _deduct(request, order_id, idempotency_key)
+
+
+@bank_router.post("/redemptions/{redemption_id}/claims", response=responses({201: s.ClaimOut}, 404, 409),
+                  operation_id="bank_vouchers_claim_submit")
+def bank_vouchers_claim_submit(request, redemption_id: DbId, payload: s.ClaimIn,
+                               idempotency_key: IdempotencyKeyHeader):
+    return _claim(request, redemption_id, payload, idempotency_key)
+
+
+@bank_router.get("/claims/{claim_id}", response=responses(s.ClaimOut, 404), operation_id="bank_vouchers_claim_get")
+def bank_vouchers_claim_get(request, claim_id: DbId):
+    return s.ClaimOut.of(selectors.claim_get(actor=request.auth, claim_id=claim_id))
