@@ -197,6 +197,10 @@ def shoot(base: str, accounts: dict, out: Path) -> list[str]:
                 snap("policy-propose")
                 page.goto(base + "/jobs/")
                 snap("jobs")
+                page.goto(base + "/profile/")
+                snap("profile")
+                page.goto(base + "/organisations/")
+                snap("organisations")
                 context.close()
         browser.close()
     return files

@@ -97,6 +97,24 @@ def registered_sources() -> dict[str, Source]:
     return dict(_sources)
 
 
+CHUNK = 500  # IN (...) lists stay small (SQLite limits bound parameters)
+
+
+def _chunks(values: list) -> Iterable[list]:
+    for i in range(0, len(values), CHUNK):
+        yield values[i:i + CHUNK]
+
+
+def _lines_of(transaction_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """{transaction id: {account id: summed amount}} for the given transactions."""
+    lines: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for chunk in _chunks(sorted(set(transaction_ids))):
+        for txn_id, account_id, amount in Posting.objects.filter(transaction_id__in=chunk).values_list(
+                "transaction_id", "account_id", "amount_fen"):
+            lines[txn_id][account_id] += amount
+    return lines
+
+
 def _book_checks(report: Report) -> None:
     unbalanced = (Posting.objects.values("transaction_id").annotate(s=Sum("amount_fen"))
                   .exclude(s=0).order_by("transaction_id"))
@@ -125,11 +143,7 @@ def _book_checks(report: Report) -> None:
     reversals = Transaction.objects.filter(reverses__isnull=False).values_list("id", "reverses_id")
     pairs = dict(reversals)
     if pairs:
-        lines: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        ids = set(pairs) | set(pairs.values())
-        for txn_id, account_id, amount in Posting.objects.filter(transaction_id__in=ids).values_list(
-                "transaction_id", "account_id", "amount_fen"):
-            lines[txn_id][account_id] += amount
+        lines = _lines_of(set(pairs) | set(pairs.values()))
         for reversal_id, original_id in sorted(pairs.items()):
             mirrored = {a: -v for a, v in lines[original_id].items()}
             if dict(lines[reversal_id]) != mirrored:
@@ -140,12 +154,10 @@ def _book_checks(report: Report) -> None:
 def _expectation_checks(report: Report, kinds: set[str], expected: list[Expected]) -> None:
     reversed_ids = set(Transaction.objects.filter(reverses__isnull=False).values_list("reverses_id", flat=True))
     by_reference = {e.reference: e for e in expected}
-    found = {t.reference: t for t in Transaction.objects.filter(reference__in=list(by_reference))}
-    found_lines: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for txn_id, account_id, amount in Posting.objects.filter(
-            transaction_id__in=[t.pk for t in found.values()]).values_list("transaction_id", "account_id",
-                                                                             "amount_fen"):
-        found_lines[txn_id][account_id] += amount
+    found = {}
+    for chunk in _chunks(list(by_reference)):
+        found.update({t.reference: t for t in Transaction.objects.filter(reference__in=chunk)})
+    found_lines = _lines_of(t.pk for t in found.values())
     for e in expected:
         txn = found.get(e.reference)
         if txn is None or txn.pk in reversed_ids:
@@ -162,7 +174,8 @@ def _expectation_checks(report: Report, kinds: set[str], expected: list[Expected
     if not kinds:
         return
     subjects = {(e.kind, e.subject_type, str(e.subject_id)): e.reference for e in expected if e.subject_type}
-    in_scope = (Transaction.objects.filter(kind__in=kinds, reverses__isnull=True).exclude(pk__in=reversed_ids)
+    reversed_subquery = Transaction.objects.filter(reverses__isnull=False).values("reverses_id")
+    in_scope = (Transaction.objects.filter(kind__in=kinds, reverses__isnull=True).exclude(pk__in=reversed_subquery)
                 .values_list("id", "reference", "kind", "subject_type", "subject_id").order_by("id"))
     for txn_id, reference, kind, subject_type, subject_id in in_scope:
         if reference in by_reference:

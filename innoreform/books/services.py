@@ -13,6 +13,12 @@ Amounts are signed integer fen: positive is a debit, negative a credit; the line
 transaction sum to zero. An account's balance is in its normal side's terms, and a guarded
 account (`may_go_negative=False`) never goes below zero: the posting is refused with
 Conflict(code="insufficient_funds").
+
+Concurrency: the touched accounts are locked (SELECT ... FOR NO KEY UPDATE, primary-key order)
+after the rows are written and held until the caller's outermost transaction commits, so post as
+late as possible in a domain transaction and commit soon after. The same `reference` posted twice
+concurrently: one succeeds, the other gets Conflict("duplicate_reference"). Idempotent domains
+can look the event up first with selectors.transaction_by_reference().
 """
 
 from collections.abc import Iterable, Sequence

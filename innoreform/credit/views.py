@@ -2,17 +2,23 @@
 registry scoring. Thin: call a selector or service, render."""
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from innoreform.core.errors import DomainError
-from innoreform.core.views import portal_view, require
+from innoreform.core.views import portal_view
 
 from . import models as m
 from . import selectors, services
 from .policies import can
+
+
+def require(actor, operation: str) -> None:
+    """Pages an actor may not use do not exist for them (404, never 403); credit operations."""
+    if not can(actor, operation):
+        raise Http404
 
 
 @portal_view

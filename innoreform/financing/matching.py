@@ -230,6 +230,7 @@ class CompiledProducts:
 
 
 def compile_products(products: list[ProductSpec], w: Weights) -> CompiledProducts:
+    products = sorted(products, key=lambda p: p.id)
     n = len(products)
     seen: dict[tuple[str, str], dict[int, Any]] = {}
     gte = {f: np.full(n, np.nan) for f in NUMBER_FIELDS}
@@ -275,115 +276,166 @@ def compile_products(products: list[ProductSpec], w: Weights) -> CompiledProduct
 
 
 def _vocab_matrix(values: list, vocab: list, test) -> np.ndarray:
-    """values × vocab booleans, computing `test` once per distinct value."""
+    """values × vocab as float32 0/1 (for a BLAS product), computing `test` once per distinct value."""
     cache: dict[Any, np.ndarray] = {}
-    out = np.zeros((len(values), len(vocab)), dtype=bool)
+    out = np.zeros((len(values), len(vocab)), dtype=np.float32)
     for i, v in enumerate(values):
-        if v not in cache:
-            cache[v] = np.array([v is not None and test(v, x) for x in vocab], dtype=bool)
-        out[i] = cache[v]
+        row = cache.get(v)
+        if row is None:
+            row = cache[v] = np.array([v is not None and test(v, x) for x in vocab], dtype=np.float32)
+        out[i] = row
     return out
 
 
-def _constraint_pass(fname: str, op: str, mask: np.ndarray, payload: Any, facts: list[dict]) -> np.ndarray:
-    """E × N booleans: does each enterprise pass this constraint (products without it pass)."""
+def _constraint_pass(fname: str, op: str, mask: np.ndarray, payload: Any, facts: list[dict]) -> np.ndarray | None:
+    """Does each enterprise pass this constraint (products without it pass): an E × N array, or
+    something that broadcasts to it; None when the constraint is folded into another one."""
     n = mask.shape[0]
-    products = list(payload) if isinstance(payload, dict) else []
+    if op in ("gte", "lte"):
+        return None  # handled by the "#" constraints
     if op in ("gte#", "lte#"):
         x = np.array([np.nan if f.get(fname) is None else float(f[fname]) for f in facts])[:, None]
         with np.errstate(invalid="ignore"):
             ok = (x >= payload[None, :]) if op == "gte#" else (x <= payload[None, :])
-        return ok | ~mask[None, :]
-    if op in ("gte", "lte"):
-        return np.ones((len(facts), n), dtype=bool)  # handled by the "#" constraints
-    vocab = sorted({v for j in products for v in (payload[j] or [])})
+        ok |= ~mask[None, :]
+        return ok
     values = [f.get(fname) for f in facts]
     known = np.array([v is not None for v in values])[:, None]
-    prod_vocab = np.zeros((len(vocab), n), dtype=np.int32)
+    if op in ("is_true", "is_false"):
+        want = op == "is_true"
+        per = np.array([v is not None and bool(v) is want for v in values])[:, None]
+        return per | ~mask[None, :]
+    products = list(payload)
+    vocab = sorted({v for j in products for v in (payload[j] or [])})
+    prod_vocab = np.zeros((len(vocab), n), dtype=np.float32)
     index = {v: k for k, v in enumerate(vocab)}
     for j in products:
         for v in payload[j] or []:
             prod_vocab[index[v], j] = 1
     if op in ("in", "not_in"):
-        hits = _vocab_matrix(values, vocab, lambda v, x: v == x).astype(np.int32) @ prod_vocab > 0
+        hits = _vocab_matrix(values, vocab, lambda v, x: v == x) @ prod_vocab > 0.5
         ok = hits if op == "in" else ~hits
     elif op in ("prefix_in", "prefix_not_in"):
-        hits = _vocab_matrix(values, vocab, lambda v, x: str(v).startswith(x)).astype(np.int32) @ prod_vocab > 0
+        hits = _vocab_matrix(values, vocab, lambda v, x: str(v).startswith(x)) @ prod_vocab > 0.5
         ok = hits if op == "prefix_in" else ~hits
     elif op in ("contains_any", "contains_all"):
         have = _vocab_matrix([tuple(v) if v is not None else None for v in values], vocab,
-                             lambda v, x: x in v).astype(np.int32) @ prod_vocab
-        ok = have > 0 if op == "contains_any" else have == prod_vocab.sum(axis=0)[None, :]
-    elif op in ("is_true", "is_false"):
-        want = op == "is_true"
-        ok = np.repeat(np.array([v is not None and bool(v) is want for v in values])[:, None], n, axis=1)
+                             lambda v, x: x in v) @ prod_vocab
+        ok = have > 0.5 if op == "contains_any" else have > prod_vocab.sum(axis=0)[None, :] - 0.5
     else:
         raise NotVectorisable(op)
-    return (ok & known) | ~mask[None, :]
+    ok &= known
+    ok |= ~mask[None, :]
+    return ok
+
+
+def _score_chunk(nd: list[NeedSpec], fc: list[dict], compiled: CompiledProducts, w: Weights,
+                 *, count_failures: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Eligibility, the score in millionths of a point (int64; the explained path's score rounded
+    to six places, times 10^6) and, optionally, the number of failed checks, for needs × products."""
+    weight_sum = w.price + w.speed + w.margin + w.preference
+    shape = (len(nd), compiled.ids.shape[0])
+    amount = np.array([x.amount_fen for x in nd], dtype=np.int64)[:, None]
+    term = np.array([x.term_months for x in nd], dtype=np.int64)[:, None]
+    pref_sets = np.zeros((len(nd), len(KINDS)), dtype=bool)
+    first = np.full(len(nd), -1)
+    for i, x in enumerate(nd):
+        for kind in x.preferred_kinds:
+            pref_sets[i, KINDS.index(kind)] = True
+        if x.preferred_kinds:
+            first[i] = KINDS.index(x.preferred_kinds[0])
+    has_pref = pref_sets.any(axis=1)[:, None]
+    in_pref = pref_sets[:, compiled.kind]
+    ip = np.array(["ip" in x.collateral for x in nd])[:, None]
+    equity = np.array(["equity" in x.collateral for x in nd])[:, None]
+    equipment = np.array([x.purpose == "equipment" for x in nd])[:, None]
+    eq_kinds = (compiled.kind == KINDS.index("equity")) | (compiled.kind == KINDS.index("loan_with_warrants"))
+    checks = [
+        lambda: (compiled.amount_lo <= amount) & (amount <= compiled.amount_hi),
+        lambda: (compiled.term_lo <= term) & (term <= compiled.term_hi),
+        lambda: ~has_pref | in_pref,
+        lambda: (compiled.kind != KINDS.index("ip_pledge_loan")) | ip,
+        lambda: ~eq_kinds | equity,
+        lambda: (compiled.kind != KINDS.index("equipment_loan")) | equipment,
+    ] + [lambda c=c: _constraint_pass(*c, fc) for c in compiled.constraints]
+    ok = np.ones(shape, dtype=bool)
+    failures = np.zeros(shape, dtype=np.int32) if count_failures else None
+    for check in checks:
+        passed = check()
+        if passed is None:
+            continue
+        ok &= passed
+        if failures is not None:
+            failures += ~np.broadcast_to(passed, shape)
+    raw = np.where(has_pref, np.where(compiled.kind[None, :] == first[:, None], 1.0,
+                                      np.where(in_pref, 0.75, 0.0)), 0.5)
+    raw *= w.preference
+    total = np.zeros(shape)
+    count = np.zeros(shape)
+    for fname in NUMBER_FIELDS:
+        t = compiled.gte[fname]
+        if np.isnan(t).all():
+            continue
+        x = np.array([np.nan if f.get(fname) is None else float(f[fname]) for f in fc])[:, None]
+        part = (x - t[None, :]) / (0.5 * np.abs(t[None, :]) + 1)
+        np.clip(part, 0.0, 1.0, out=part)
+        present = ~np.isnan(part)
+        np.nan_to_num(part, copy=False, nan=0.0)
+        total += part
+        count += present
+    has = count > 0
+    np.maximum(count, 1, out=count)
+    total /= count
+    margin = np.where(has, total, 0.5)
+    # The explained path sums ((price + speed) + margin) + preference, in that order.
+    score = compiled.base[None, :] + w.margin * margin
+    score += raw
+    score *= 100
+    score /= weight_sum
+    score *= 1e6
+    micro = np.rint(score).astype(np.int64)
+    return ok, micro, failures
+
+
+def _top_rows(ok: np.ndarray, micro: np.ndarray, ids: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    """Top-k per row by (score desc, product id asc), ineligible excluded, all rows at once. The
+    columns are in ascending id order, so a composite integer key breaks ties exactly."""
+    n = micro.shape[1]
+    key = micro * (n + 1) + (n - np.arange(n))[None, :]
+    key[~ok] = -1
+    kk = min(k, n)
+    if kk == 0:
+        return [[] for _ in range(micro.shape[0])]
+    part = np.argpartition(-key, kk - 1, axis=1)[:, :kk] if kk < n else np.tile(np.arange(n), (micro.shape[0], 1))
+    part_keys = np.take_along_axis(key, part, axis=1)
+    order = np.argsort(-part_keys, axis=1)
+    cols = np.take_along_axis(part, order, axis=1)
+    keys = np.take_along_axis(part_keys, order, axis=1)
+    scores = np.take_along_axis(micro, cols, axis=1) / 1e6
+    out = []
+    for i in range(cols.shape[0]):
+        valid = keys[i] >= 0
+        out.append([(int(pid), float(sc)) for pid, sc in zip(ids[cols[i][valid]], scores[i][valid], strict=True)])
+    return out
 
 
 def batch_top(needs: list[NeedSpec], facts: list[dict], compiled: CompiledProducts, w: Weights, *,
               k: int = 10, chunk: int = 500) -> list[list[tuple[int, float]]]:
     """For each (need, facts) pair, the top-k eligible products as (product id, score)."""
-    weight_sum = w.price + w.speed + w.margin + w.preference
     results: list[list[tuple[int, float]]] = []
-    ids = compiled.ids
     for start in range(0, len(needs), chunk):
-        nd, fc = needs[start:start + chunk], facts[start:start + chunk]
-        amount = np.array([x.amount_fen for x in nd], dtype=np.int64)[:, None]
-        term = np.array([x.term_months for x in nd], dtype=np.int64)[:, None]
-        ok = (compiled.amount_lo <= amount) & (amount <= compiled.amount_hi)
-        ok &= (compiled.term_lo <= term) & (term <= compiled.term_hi)
-        pref_sets = np.zeros((len(nd), len(KINDS)), dtype=bool)
-        first = np.full(len(nd), -1)
-        for i, x in enumerate(nd):
-            for kind in x.preferred_kinds:
-                pref_sets[i, KINDS.index(kind)] = True
-            if x.preferred_kinds:
-                first[i] = KINDS.index(x.preferred_kinds[0])
-        has_pref = pref_sets.any(axis=1)[:, None]
-        in_pref = pref_sets[:, compiled.kind]
-        ok &= ~has_pref | in_pref
-        ip = np.array(["ip" in x.collateral for x in nd])[:, None]
-        equity = np.array(["equity" in x.collateral for x in nd])[:, None]
-        equipment = np.array([x.purpose == "equipment" for x in nd])[:, None]
-        ok &= (compiled.kind != KINDS.index("ip_pledge_loan")) | ip
-        eq_kinds = (compiled.kind == KINDS.index("equity")) | (compiled.kind == KINDS.index("loan_with_warrants"))
-        ok &= ~eq_kinds | equity
-        ok &= (compiled.kind != KINDS.index("equipment_loan")) | equipment
-        for fname, op, mask, payload in compiled.constraints:
-            ok &= _constraint_pass(fname, op, mask, payload, fc)
-        pref = np.where(has_pref, np.where(compiled.kind[None, :] == first[:, None], 1.0,
-                                           np.where(in_pref, 0.75, 0.0)), 0.5)
-        total = np.zeros(ok.shape)
-        count = np.zeros(ok.shape)
-        for fname in NUMBER_FIELDS:
-            t = compiled.gte[fname]
-            if np.isnan(t).all():
-                continue
-            x = np.array([np.nan if f.get(fname) is None else float(f[fname]) for f in fc])[:, None]
-            part = np.clip((x - t[None, :]) / (0.5 * np.abs(t[None, :]) + 1), 0.0, 1.0)
-            present = ~np.isnan(part)
-            total += np.where(present, part, 0.0)
-            count += present
-        with np.errstate(invalid="ignore", divide="ignore"):
-            margin = np.where(count > 0, total / np.maximum(count, 1), 0.5)
-        raw = compiled.base[None, :] + w.margin * margin + w.preference * pref
-        score = np.round(100 * raw / weight_sum, 6)
-        score = np.where(ok, score, -np.inf)
-        kk = min(k, score.shape[1])
-        top = np.argpartition(-score, kk - 1, axis=1)[:, :kk] if kk < score.shape[1] else \
-            np.tile(np.arange(score.shape[1]), (score.shape[0], 1))
-        for i in range(score.shape[0]):
-            cand = top[i]
-            s = score[i, cand]
-            # Include ties at the boundary so the order (score desc, id asc) is exact.
-            cutoff = s.min()
-            if np.isfinite(cutoff):
-                tied = np.nonzero(score[i] == cutoff)[0]
-                cand = np.union1d(cand, tied)
-                s = score[i, cand]
-            order = np.lexsort((ids[cand], -s))
-            row = [(int(ids[cand[o]]), float(s[o])) for o in order if np.isfinite(s[o])][:k]
-            results.append(row)
+        ok, micro, _f = _score_chunk(needs[start:start + chunk], facts[start:start + chunk], compiled, w)
+        results.extend(_top_rows(ok, micro, compiled.ids, k))
     return results
+
+
+def shortlist(need: NeedSpec, facts: dict, compiled: CompiledProducts, w: Weights, *, k: int = 20,
+              near_misses: int = 10) -> list[ProductSpec]:
+    """The products worth explaining for one need: its top-k eligible ones and the ineligible ones
+    that failed the fewest checks (ties: lower id). `rank` over this list explains them."""
+    ok, micro, failures = _score_chunk([need], [facts], compiled, w, count_failures=True)
+    top = [pid for pid, _s in _top_rows(ok, micro, compiled.ids, k)[0]]
+    missed = np.nonzero(~ok[0])[0]
+    missed = missed[np.lexsort((compiled.ids[missed], failures[0][missed]))][:near_misses]
+    by_id = {p.id: p for p in compiled.specs}
+    return [by_id[pid] for pid in top] + [compiled.specs[j] for j in missed]

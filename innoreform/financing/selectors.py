@@ -12,7 +12,7 @@ Other apps (the risk-compensation pools) read loans and default events through
 from collections import defaultdict
 from statistics import median
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from innoreform.core.actor import Actor
@@ -113,17 +113,46 @@ def need_spec(need: m.FinancingNeed) -> matching.NeedSpec:
                              collateral=tuple(need.collateral), preferred_kinds=tuple(need.preferred_kinds))
 
 
-def match_need(*, actor: Actor, need_id: int) -> list[matching.Match]:
-    """Every active product for the need, ranked, with the reason for each rule and each order.
-    Only the enterprise itself (and oversight) sees its explanations: they reveal its facts."""
+_catalog: dict = {}
+
+
+def catalog() -> dict:
+    """The active products compiled for matching, rebuilt when products, decision speeds or the
+    weights change (a cheap fingerprint query decides), kept per process."""
+    global _catalog
+    w = weights()
+    agg = m.Product.objects.filter(status=m.Product.Status.ACTIVE).aggregate(n=Count("id"), mx=Max("id"),
+                                                                             sm=Sum("id"))
+    key = (agg["n"], agg["mx"], agg["sm"], m.Application.objects.filter(decision_seconds__isnull=False).count(), w)
+    current = _catalog
+    if current.get("key") != key:
+        speed = institution_speed_days()
+        specs = [product_spec(p, speed) for p in m.Product.objects.select_related("institution").filter(
+            status=m.Product.Status.ACTIVE).order_by("id")]
+        try:
+            compiled = matching.compile_products(specs, w)
+        except matching.NotVectorisable:
+            compiled = None
+        current = {"key": key, "specs": specs, "compiled": compiled, "weights": w}
+        _catalog = current
+    return current
+
+
+def match_need(*, actor: Actor, need_id: int, limit: int = 20, near_misses: int = 10) -> list[matching.Match]:
+    """The need's best products (up to `limit`, ranked) and the closest misses, each with the reason
+    for every condition and for its place above the next. Only the enterprise itself (and
+    oversight) sees them: they reveal its facts."""
     need = need_get(actor=actor, need_id=need_id)
     if actor.kind in FINANCIAL:
         raise NotFound()
-    products = list(m.Product.objects.select_related("institution").filter(status=m.Product.Status.ACTIVE)
-                    .order_by("id"))
-    speed = institution_speed_days()
+    cat = catalog()
     facts = facts_mod.facts_for_organisation(need.enterprise)
-    return matching.rank(need_spec(need), facts, [product_spec(p, speed) for p in products], weights())
+    spec = need_spec(need)
+    if cat["compiled"] is None:
+        ranked = matching.rank(spec, facts, cat["specs"], cat["weights"])
+        return [x for x in ranked if x.eligible][:limit] + [x for x in ranked if not x.eligible][:near_misses]
+    chosen = matching.shortlist(spec, facts, cat["compiled"], cat["weights"], k=limit, near_misses=near_misses)
+    return matching.rank(spec, facts, chosen, cat["weights"])
 
 
 def match_one(*, need: m.FinancingNeed, product: m.Product) -> matching.Match:

@@ -41,7 +41,8 @@ def signers() -> list[note.Signer]:
             if env:
                 _cache[cache_key] = _parse(env)
             else:
-                witness.load_or_create_key(path, origin(), note.ALG_ED25519)
+                if not os.path.exists(path):
+                    witness.load_or_create_key(path, origin(), note.ALG_ED25519)
                 with open(path) as f:
                     _cache[cache_key] = _parse(f.read())
         return _cache[cache_key]

@@ -383,13 +383,12 @@ class MemoryLog:
 
     def append_hash(self, h: bytes) -> int:
         levels = self.levels
-        index = len(levels[0])
-        levels[0].append(h)
+        row = levels[0]
+        index = i = len(row)
+        row.append(h)
         level = 0
-        i = index
         while i & 1:
-            row = levels[level]
-            h = node_hash(row[i - 1], h)
+            h = sha256(b"\x01" + levels[level][i - 1] + h).digest()
             level += 1
             i >>= 1
             if len(levels) == level:
@@ -398,7 +397,7 @@ class MemoryLog:
         return index
 
     def append(self, entry: bytes) -> int:
-        return self.append_hash(leaf_hash(entry))
+        return self.append_hash(sha256(b"\x00" + entry).digest())
 
     def read(self, ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
         levels = self.levels

@@ -18,9 +18,10 @@ from innoreform.core.errors import DomainError
 from innoreform.core.exports import Column, export_response
 from innoreform.core.views import portal_view
 
-from . import policies, selectors, services
+from . import pdf, policies, selectors, services
 from .engine.ipc import wipo_fields
 from .engine.landscape import CITY_NAMES_ZH
+from .models import Position
 
 
 def _require(actor, operation):
@@ -59,6 +60,12 @@ def dataset_detail(request, pk):
     })
 
 
+STAGES = {
+    "emergence": gettext_lazy("Emergence"), "growth": gettext_lazy("Growth"), "maturity": gettext_lazy("Maturity"),
+    "decline": gettext_lazy("Decline"), "consolidation": gettext_lazy("Consolidation"),
+}
+
+
 def _context(request, pk, industry):
     dataset = selectors.dataset_get(actor=request.actor, dataset_id=pk, ready=True)
     ruleset = selectors.ruleset_in_force()
@@ -73,6 +80,9 @@ def _context(request, pk, industry):
                     for w in result.get("white_spaces", [])],
         "scorecard": result["scorecard"],
     }
+    result["lifecycle"]["stage_label"] = STAGES.get(result["lifecycle"]["stage"], result["lifecycle"]["stage"])
+    for seg in result["matrix"]["segments"]:
+        seg["position_label"] = Position(seg["position"]).label if seg["position"] in Position.values else seg["position"]
     return {"dataset": dataset, "industry": {"code": code, "name_zh": name_zh, "name_en": name_en},
             "ruleset": ruleset, "result": result, "chart_data": chart_data,
             "gd": result["regions"].get("GD", {}), "world": result["regions"].get("world", {}),
@@ -81,17 +91,30 @@ def _context(request, pk, industry):
 
 @portal_view
 def landscape_page(request, pk, industry):
-    return render(request, "patents/landscape.html", _context(request, pk, industry))
+    return render(request, "patents/landscape.html", {**_context(request, pk, industry),
+                                                      "pdf_available": pdf.available()})
+
+
+def _report_html(request, pk, industry) -> str:
+    context = _context(request, pk, industry)
+    context["echarts_js"] = Path(finders.find("vendor/echarts/echarts.min.js")).read_text(encoding="utf-8")
+    context["landscape_js"] = Path(finders.find("patents/landscape.js")).read_text(encoding="utf-8")
+    return render_to_string("patents/report.html", context, request=request)
 
 
 @portal_view
 def report_download(request, pk, industry):
-    context = _context(request, pk, industry)
-    context["echarts_js"] = Path(finders.find("vendor/echarts/echarts.min.js")).read_text(encoding="utf-8")
-    context["landscape_js"] = Path(finders.find("patents/landscape.js")).read_text(encoding="utf-8")
-    html = render_to_string("patents/report.html", context, request=request)
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response = HttpResponse(_report_html(request, pk, industry), content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="patent-navigation-{industry}-{pk}.html"'
+    return response
+
+
+@portal_view
+def report_pdf(request, pk, industry):
+    if not pdf.available():
+        raise Http404(_("PDF reports need Chromium and a Chinese font on the server."))
+    response = HttpResponse(pdf.render(_report_html(request, pk, industry)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="patent-navigation-{industry}-{pk}.pdf"'
     return response
 
 

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from innoreform.books.pool_rules import (
@@ -149,3 +151,52 @@ def test_compensation_in_force_uses_the_seeded_default_version():
     result = compensation_in_force(claim=Claim(principal_fen=3 * M, loss_fen=LOSS, key_list_firm=True,
                                                ip_pledge=True))
     assert result.total_fen == 500_000_00 and result.policy_version is not None
+
+
+# --- properties over random parameters and claims -------------------------------------------------
+
+RATES = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1"), places=2)
+
+
+@st.composite
+def params_and_claims(draw):
+    shares = draw(st.sampled_from([["1"], ["0.5", "0.5"], ["0.6", "0.4"], ["0.34", "0.33", "0.33"]]))
+    levels = ["province", "city", "district", "social_capital"]
+    layers = [{"level": levels[i], "share": s} for i, s in enumerate(shares)]
+    if len(layers) < 4 and draw(st.booleans()):
+        layers.append({"level": levels[len(layers)], "own_rate": str(draw(RATES))})
+    params = {
+        **DEFAULTS,
+        "bank_mode_cap": str(draw(RATES)),
+        "guarantor_mode_rate": str(draw(RATES)),
+        "overall_cap": str(draw(RATES)),
+        "layers": layers,
+        "per_firm_cap_fen": draw(st.none() | st.integers(0, 10 * M)),
+    }
+    claim = Claim(
+        principal_fen=draw(st.integers(1, 40 * M)), loss_fen=draw(st.integers(0, 40 * M)),
+        mode=draw(st.sampled_from(["bank_loss", "guarantor_payout"])), key_list_firm=draw(st.booleans()),
+        ip_pledge=draw(st.booleans()), central_bank_relending=draw(st.booleans()),
+        ip_pledge_sharing=draw(st.booleans()), firm_compensated_fen=draw(st.integers(0, 10 * M)),
+    )
+    return params, claim
+
+
+@settings(max_examples=300, deadline=None)
+@given(params_and_claims())
+def test_compensation_properties(case):
+    params, claim = case
+    result = compute_compensation(params=params, claim=claim)
+    amounts = [x.amount_fen for x in result.layers]
+    assert all(a >= 0 for a in amounts)
+    assert sum(amounts) == result.total_fen
+    loss = Decimal(claim.loss_fen)
+    assert result.total_fen <= int((loss * Decimal(params["overall_cap"])).to_integral_value("ROUND_HALF_UP"))
+    if params["per_firm_cap_fen"] is not None:
+        assert result.total_fen <= max(params["per_firm_cap_fen"] - claim.firm_compensated_fen, 0)
+    share_total = sum(x.amount_fen for x, layer in zip(result.layers, params["layers"], strict=True)
+                      if "share" in layer)
+    if claim.mode == "bank_loss":
+        assert result.rate <= Decimal(params["bank_mode_cap"])
+    assert share_total <= int((loss * result.rate).to_integral_value("ROUND_HALF_UP"))
+    assert result.lines and result.lines[-1].rule in ("total", "tier.none")

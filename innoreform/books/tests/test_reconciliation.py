@@ -56,7 +56,9 @@ def kinds_of(report):
     return sorted(b.kind for b in report.breaks)
 
 
-def test_clean_book_reports_zero(book):
+@pytest.mark.parametrize("chunk", [500, 1], ids=["one-query", "chunked"])
+def test_clean_book_reports_zero(book, chunk, monkeypatch):
+    monkeypatch.setattr(reconciliation, "CHUNK", chunk)
     report = reconcile(expected=book["expected"])
     assert report.clean, report.as_dict()
     assert report.transactions == 5 and report.expectations == 2
@@ -92,7 +94,9 @@ def test_duplicated_posting(book):
                                 "mismatched_posting"]
 
 
-def test_missing_and_duplicated_business_events(system, book):
+@pytest.mark.parametrize("chunk", [500, 1], ids=["one-query", "chunked"])
+def test_missing_and_duplicated_business_events(system, book, chunk, monkeypatch):
+    monkeypatch.setattr(reconciliation, "CHUNK", chunk)
     # A second payment for claim 1 under a fresh reference (the double payment that sums to zero).
     services.post_transaction(actor=system, kind="pay", reference="pay:1-again", subject_type="claim",
                               subject_id=1, lines=[(book["expense"], 100), (book["pool"], -100)])

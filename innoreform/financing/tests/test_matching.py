@@ -135,3 +135,19 @@ def test_match_need_through_selectors(sme, bank, other_bank):
     assert ranked[0].product.id == good.pk and ranked[0].eligible
     assert [c.status for c in ranked[0].checks[-3:]] == ["pass", "pass", "pass"]
     assert ranked[1].checks[-1].status == "unknown"
+
+
+def test_shortlist_explains_the_same_top_as_full_ranking():
+    rng = random.Random(11)
+    products = [_random_product(rng, pid) for pid in range(1, 201)]
+    compiled = matching.compile_products(products, W)
+    for _ in range(40):
+        need, facts = _random_enterprise(rng)
+        full = matching.rank(need, facts, products, W)
+        short = matching.rank(need, facts, matching.shortlist(need, facts, compiled, W, k=5, near_misses=3), W)
+        assert [m.product.id for m in short if m.eligible] == [m.product.id for m in full if m.eligible][:5]
+        misses = [m for m in short if not m.eligible]
+        assert len(misses) == min(3, sum(not m.eligible for m in full))
+        fewest = min((sum(c.status != "pass" for c in m.checks) for m in full if not m.eligible), default=0)
+        if misses:  # the closest misses are among those shown
+            assert min(sum(c.status != "pass" for c in m.checks) for m in misses) == fewest

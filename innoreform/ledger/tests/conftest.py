@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from innoreform.ledger import keys, tasks
 
@@ -14,5 +15,6 @@ def ledger_settings(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     keys.clear_cache()
     monkeypatch.setattr(tasks, "_last_scheduled", -1e9)  # no checkpoint throttling carried across tests
-    yield settings
+    with translation.override("en"):  # assertions below read English step titles
+        yield settings
     keys.clear_cache()

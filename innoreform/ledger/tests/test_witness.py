@@ -171,3 +171,17 @@ def test_log_pushes_to_witnesses_and_publishes_at_quorum(settings, tmp_path):
         for srv in servers:
             srv.shutdown()
             srv.server_close()
+
+
+def test_demo_witness_settings(tmp_path):
+    from innoreform.ledger import demo
+
+    env = demo.witness_env(tmp_path)
+    configs = [witness.WitnessConfig.parse(item) for item in env["LEDGER_WITNESSES"].split(",")]
+    assert [c.verifier.name for c in configs] == ["witness.bank-a.example", "witness.notary.example"]
+    assert [c.url for c in configs] == ["http://127.0.0.1:8401", "http://127.0.0.1:8402"]
+    assert env["LEDGER_QUORUM"] == "2"
+    assert demo.witness_env(tmp_path) == env  # keys are kept, not regenerated
+    argv = demo.witness_commands(tmp_path)[0]
+    assert argv[3:5] == ["witness", "serve"]
+    assert "--state" in argv

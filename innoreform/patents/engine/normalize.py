@@ -217,12 +217,16 @@ def _parse_date_text(text: str, order: str, pivot: int) -> dt.date | None:
 
 # --- applicant names and kinds ------------------------------------------------------------------
 
-_SUFFIXES = [
+_SUFFIX_TEXT = [
     (r"\bCO\.?\s*,?\s*LTD\.?", "CO LTD"), (r"\bCOMPANY\b", "CO"), (r"\bLIMITED\b", "LTD"),
     (r"\bCORPORATION\b", "CORP"), (r"\bINCORPORATED\b", "INC"), (r"\bUNIVERSITY\b", "UNIV"),
     (r"\bTECHNOLOGIES\b", "TECH"), (r"\bTECHNOLOGY\b", "TECH"), (r"\bINSTITUTE\b", "INST"),
     (r"\bLABORATORIES\b", "LAB"), (r"\bLABORATORY\b", "LAB"), (r"\bINTERNATIONAL\b", "INT"),
 ]
+_SUFFIXES = [(re.compile(pattern), repl) for pattern, repl in _SUFFIX_TEXT]
+_NON_WORD = re.compile(r"[^\w\u4e00-\u9fff]+")
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def clean_name(raw: object) -> str:
@@ -234,12 +238,16 @@ def clean_name(raw: object) -> str:
 def name_key(raw: object) -> str:
     """The matching key of an applicant name: spellings that differ only in case, punctuation,
     spacing or common legal-form abbreviations get the same key."""
-    text = clean_name(raw).upper()
+    return _name_key(clean_name(raw))
+
+
+@lru_cache(maxsize=262144)
+def _name_key(name: str) -> str:
+    text = name.upper()
     for pattern, repl in _SUFFIXES:
-        text = re.sub(pattern, repl, text)
-    text = re.sub(r"[^\w\u4e00-\u9fff]+", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    if re.search(r"[\u4e00-\u9fff]", text):
+        text = pattern.sub(repl, text)
+    text = _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
+    if _CJK.search(text):
         text = text.replace(" ", "")
     return text
 
@@ -265,6 +273,7 @@ _DECLARED = {
 }
 
 
+@lru_cache(maxsize=262144)
 def classify_applicant(name: str, declared: str = "") -> str:
     """enterprise / university / institute / individual / other, from a declared type when the
     source has one (CNIPA 申请人类型), otherwise from the name."""

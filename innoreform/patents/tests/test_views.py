@@ -147,3 +147,15 @@ def test_excel_exports_are_imported(tmp_path):
     wb.save(path)
     result = ingest([path], tmp_path / "ds")
     assert (result.files[0].format, result.files[0].header_row, result.patents) == ("xlsx", 2, 7)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not __import__("innoreform.patents.pdf", fromlist=["available"]).available(),
+                    reason="needs Debian chromium and fonts-noto-cjk")
+def test_pdf_report_with_chinese_fonts(client, django_capture_on_commit_callbacks):
+    _login(client, make_actor(kind=OrgKind.DEPARTMENT))
+    dataset = _import(client, django_capture_on_commit_callbacks, "cnipa_sample_utf8.csv")
+    response = client.get(f"/patents/datasets/{dataset.pk}/industries/uav/report.pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert b"NotoSansCJK" in response.content or b"NotoSerifCJK" in response.content  # the CJK font is embedded

@@ -9,6 +9,7 @@
     var node = document.getElementById(id);
     if (!node) { return; }
     var c = echarts.init(node);
+    if (document.body.dataset.static) { option.animation = false; }  /* the report is printed */
     c.setOption(option);
     window.addEventListener("resize", function () { c.resize(); });
   }
@@ -24,7 +25,7 @@
   });
   var apps = d.top_applicants.slice().reverse();
   chart("chart-applicants", {
-    tooltip: {}, grid: {left: 220},
+    tooltip: {}, grid: {left: 10, right: 20, containLabel: true},
     xAxis: {type: "value"}, yAxis: {type: "category", data: apps.map(function (a) { return a.name; })},
     series: [{type: "bar", data: apps.map(function (a) { return a.n; })}]
   });
@@ -33,7 +34,7 @@
   var max = 1;
   var cells = d.heatmap.map(function (r) { max = Math.max(max, r.n); return [fieldIds.indexOf(r.field_id), cityCodes.indexOf(r.city), r.n]; });
   chart("chart-heatmap", {
-    tooltip: {}, grid: {left: 80, bottom: 140},
+    tooltip: {}, grid: {left: 10, bottom: 80, containLabel: true},
     xAxis: {type: "category", data: fieldIds.map(function (f) { return d.fields[f][zh ? "zh" : "en"]; }), axisLabel: {rotate: 60}},
     yAxis: {type: "category", data: cityCodes.map(function (c) { return d.cities[c]; })},
     visualMap: {min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0},
