@@ -225,7 +225,7 @@ class CompiledProducts:
     term_lo: np.ndarray
     term_hi: np.ndarray
     base: np.ndarray  # price and speed parts of the score (weighted, not yet divided)
-    constraints: list[tuple[str, str, np.ndarray, Any]]  # (field, op, product mask, payload)
+    constraints: list[tuple[str, str, np.ndarray, Any, dict]]  # (field, op, product mask, payload, cache)
     gte: dict[str, np.ndarray]  # field -> threshold (nan: none)
 
 
@@ -255,12 +255,12 @@ def compile_products(products: list[ProductSpec], w: Weights) -> CompiledProduct
     for (fname, op), per_product in seen.items():
         mask = np.zeros(n, dtype=bool)
         mask[list(per_product)] = True
-        constraints.append((fname, op, mask, per_product))
+        constraints.append((fname, op, mask, per_product, {}))
     for fname in NUMBER_FIELDS:
         if not np.isnan(lte[fname]).all():
-            constraints.append((fname, "lte#", ~np.isnan(lte[fname]), lte[fname]))
+            constraints.append((fname, "lte#", ~np.isnan(lte[fname]), lte[fname], {}))
         if not np.isnan(gte[fname]).all():
-            constraints.append((fname, "gte#", ~np.isnan(gte[fname]), gte[fname]))
+            constraints.append((fname, "gte#", ~np.isnan(gte[fname]), gte[fname], {}))
     price = np.array([_clamp((w.rate_cap - p.min_rate) / (w.rate_cap - w.rate_floor)) for p in products])
     speed = np.array([0.5 if p.speed_days is None else _clamp(1 - p.speed_days / w.speed_horizon_days)
                       for p in products])
@@ -275,22 +275,17 @@ def compile_products(products: list[ProductSpec], w: Weights) -> CompiledProduct
     )
 
 
-def _vocab_matrix(values: list, vocab: list, test) -> np.ndarray:
-    """values × vocab as float32 0/1 (for a BLAS product), computing `test` once per distinct value."""
-    cache: dict[Any, np.ndarray] = {}
-    out = np.zeros((len(values), len(vocab)), dtype=np.float32)
-    for i, v in enumerate(values):
-        row = cache.get(v)
-        if row is None:
-            row = cache[v] = np.array([v is not None and test(v, x) for x in vocab], dtype=np.float32)
-        out[i] = row
-    return out
+def _value_key(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
-def _constraint_pass(fname: str, op: str, mask: np.ndarray, payload: Any, facts: list[dict]) -> np.ndarray | None:
+def _constraint_pass(fname: str, op: str, mask: np.ndarray, payload: Any, cache: dict,
+                     facts: list[dict]) -> np.ndarray | None:
     """Does each enterprise pass this constraint (products without it pass): an E × N array, or
-    something that broadcasts to it; None when the constraint is folded into another one."""
-    n = mask.shape[0]
+    something that broadcasts to it; None when the constraint is folded into another one.
+
+    Code, prefix and set rules are evaluated once per distinct fact value (a row over all
+    products, cached) and gathered per enterprise, so the work is a single indexing step."""
     if op in ("gte", "lte"):
         return None  # handled by the "#" constraints
     if op in ("gte#", "lte#"):
@@ -300,39 +295,52 @@ def _constraint_pass(fname: str, op: str, mask: np.ndarray, payload: Any, facts:
         ok |= ~mask[None, :]
         return ok
     values = [f.get(fname) for f in facts]
-    known = np.array([v is not None for v in values])[:, None]
     if op in ("is_true", "is_false"):
         want = op == "is_true"
         per = np.array([v is not None and bool(v) is want for v in values])[:, None]
         return per | ~mask[None, :]
-    products = list(payload)
-    vocab = sorted({v for j in products for v in (payload[j] or [])})
-    prod_vocab = np.zeros((len(vocab), n), dtype=np.float32)
-    index = {v: k for k, v in enumerate(vocab)}
-    for j in products:
-        for v in payload[j] or []:
-            prod_vocab[index[v], j] = 1
-    if op in ("in", "not_in"):
-        hits = _vocab_matrix(values, vocab, lambda v, x: v == x) @ prod_vocab > 0.5
-        ok = hits if op == "in" else ~hits
-    elif op in ("prefix_in", "prefix_not_in"):
-        hits = _vocab_matrix(values, vocab, lambda v, x: str(v).startswith(x)) @ prod_vocab > 0.5
-        ok = hits if op == "prefix_in" else ~hits
-    elif op in ("contains_any", "contains_all"):
-        have = _vocab_matrix([tuple(v) if v is not None else None for v in values], vocab,
-                             lambda v, x: x in v) @ prod_vocab
-        ok = have > 0.5 if op == "contains_any" else have > prod_vocab.sum(axis=0)[None, :] - 0.5
-    else:
-        raise NotVectorisable(op)
-    ok &= known
-    ok |= ~mask[None, :]
-    return ok
+    if "vocab" not in cache:
+        vocab = sorted({v for j in payload for v in (payload[j] or [])})
+        table = np.zeros((len(vocab), mask.shape[0]), dtype=bool)
+        index = {v: k for k, v in enumerate(vocab)}
+        for j in payload:
+            for v in payload[j] or []:
+                table[index[v], j] = True
+        cache.update(vocab=vocab, table=table, required=table.sum(axis=0), rows={})
+    rows: dict = cache["rows"]
+    keys = [_value_key(v) for v in values]
+    for key in set(keys):
+        if key in rows:
+            continue
+        if key is None:
+            rows[key] = ~mask
+            continue
+        if op in ("in", "not_in"):
+            hit = np.array([key == x for x in cache["vocab"]], dtype=bool)
+        elif op in ("prefix_in", "prefix_not_in"):
+            hit = np.array([str(key).startswith(x) for x in cache["vocab"]], dtype=bool)
+        else:
+            hit = np.array([x in key for x in cache["vocab"]], dtype=bool)
+        matched = cache["table"][hit]
+        if op in ("in", "prefix_in", "contains_any"):
+            passed = matched.any(axis=0)
+        elif op in ("not_in", "prefix_not_in"):
+            passed = ~matched.any(axis=0)
+        elif op == "contains_all":
+            passed = matched.sum(axis=0) == cache["required"]
+        else:
+            raise NotVectorisable(op)
+        rows[key] = passed | ~mask
+    order = {key: i for i, key in enumerate(rows)}
+    stacked = np.stack(list(rows.values()))
+    return stacked[np.array([order[k] for k in keys])]
 
 
 def _score_chunk(nd: list[NeedSpec], fc: list[dict], compiled: CompiledProducts, w: Weights,
                  *, count_failures: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Eligibility, the score in millionths of a point (int64; the explained path's score rounded
-    to six places, times 10^6) and, optionally, the number of failed checks, for needs × products."""
+    """Eligibility, the score in millionths of a point (whole numbers in float64: the explained
+    path's score rounded to six places, times 10^6) and, optionally, the number of failed checks,
+    for needs × products."""
     weight_sum = w.price + w.speed + w.margin + w.preference
     shape = (len(nd), compiled.ids.shape[0])
     amount = np.array([x.amount_fen for x in nd], dtype=np.int64)[:, None]
@@ -367,55 +375,47 @@ def _score_chunk(nd: list[NeedSpec], fc: list[dict], compiled: CompiledProducts,
         ok &= passed
         if failures is not None:
             failures += ~np.broadcast_to(passed, shape)
-    raw = np.where(has_pref, np.where(compiled.kind[None, :] == first[:, None], 1.0,
-                                      np.where(in_pref, 0.75, 0.0)), 0.5)
-    raw *= w.preference
-    total = np.zeros(shape)
-    count = np.zeros(shape)
+    # Scores only where eligible (a small share of the pairs): 1-D arrays over those pairs.
+    ii, jj = np.nonzero(ok)
+    pref_table = np.where(has_pref, np.where(np.arange(len(KINDS))[None, :] == first[:, None], 1.0,
+                                             np.where(pref_sets, 0.75, 0.0)), 0.5)
+    pref = pref_table[ii, compiled.kind[jj]]
+    total = np.zeros(ii.shape[0])
+    count = np.zeros(ii.shape[0])
     for fname in NUMBER_FIELDS:
-        t = compiled.gte[fname]
-        if np.isnan(t).all():
+        t_all = compiled.gte[fname]
+        if np.isnan(t_all).all():
             continue
-        x = np.array([np.nan if f.get(fname) is None else float(f[fname]) for f in fc])[:, None]
-        part = (x - t[None, :]) / (0.5 * np.abs(t[None, :]) + 1)
-        np.clip(part, 0.0, 1.0, out=part)
-        present = ~np.isnan(part)
-        np.nan_to_num(part, copy=False, nan=0.0)
-        total += part
-        count += present
-    has = count > 0
-    np.maximum(count, 1, out=count)
-    total /= count
-    margin = np.where(has, total, 0.5)
+        raw_x = [f.get(fname) for f in fc]
+        x_all = np.array([np.nan if v is None else float(v) for v in raw_x])
+        t, x = t_all[jj], x_all[ii]
+        present = ~np.isnan(t) & ~np.isnan(x)
+        part = np.clip((x[present] - t[present]) / (0.5 * np.abs(t[present]) + 1), 0.0, 1.0)
+        total[present] += part
+        count[present] += 1
+    margin = np.where(count > 0, total / np.maximum(count, 1), 0.5)
     # The explained path sums ((price + speed) + margin) + preference, in that order.
-    score = compiled.base[None, :] + w.margin * margin
-    score += raw
-    score *= 100
-    score /= weight_sum
-    score *= 1e6
-    micro = np.rint(score).astype(np.int64)
-    return ok, micro, failures
+    score = compiled.base[jj] + w.margin * margin + w.preference * pref
+    score = np.rint(100 * score / weight_sum * 1e6)
+    return ok, (ii, jj, score), failures
 
 
-def _top_rows(ok: np.ndarray, micro: np.ndarray, ids: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-    """Top-k per row by (score desc, product id asc), ineligible excluded, all rows at once. The
-    columns are in ascending id order, so a composite integer key breaks ties exactly."""
-    n = micro.shape[1]
-    key = micro * (n + 1) + (n - np.arange(n))[None, :]
-    key[~ok] = -1
-    kk = min(k, n)
-    if kk == 0:
-        return [[] for _ in range(micro.shape[0])]
-    part = np.argpartition(-key, kk - 1, axis=1)[:, :kk] if kk < n else np.tile(np.arange(n), (micro.shape[0], 1))
-    part_keys = np.take_along_axis(key, part, axis=1)
-    order = np.argsort(-part_keys, axis=1)
-    cols = np.take_along_axis(part, order, axis=1)
-    keys = np.take_along_axis(part_keys, order, axis=1)
-    scores = np.take_along_axis(micro, cols, axis=1) / 1e6
+def _top_rows(rows: int, pairs: tuple, ids: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    """Top-k per row by (score desc, product id asc) from the eligible pairs. The columns are in
+    ascending id order, so a composite key (exact in float64 below 2^53) breaks ties exactly."""
+    ii, jj, micro = pairs
+    n = ids.shape[0]
+    key = micro * (n + 1) + (n - jj)
+    order = np.lexsort((-key, ii))
+    ii, jj, micro = ii[order], jj[order], micro[order]
+    starts = np.searchsorted(ii, np.arange(rows + 1))
+    pids = ids[jj].tolist()
+    scores = (micro / 1e6).tolist()
     out = []
-    for i in range(cols.shape[0]):
-        valid = keys[i] >= 0
-        out.append([(int(pid), float(sc)) for pid, sc in zip(ids[cols[i][valid]], scores[i][valid], strict=True)])
+    for i in range(rows):
+        a = starts[i]
+        b = min(starts[i + 1], a + k)
+        out.append(list(zip(pids[a:b], scores[a:b], strict=True)))
     return out
 
 
@@ -424,8 +424,9 @@ def batch_top(needs: list[NeedSpec], facts: list[dict], compiled: CompiledProduc
     """For each (need, facts) pair, the top-k eligible products as (product id, score)."""
     results: list[list[tuple[int, float]]] = []
     for start in range(0, len(needs), chunk):
-        ok, micro, _f = _score_chunk(needs[start:start + chunk], facts[start:start + chunk], compiled, w)
-        results.extend(_top_rows(ok, micro, compiled.ids, k))
+        nd = needs[start:start + chunk]
+        _ok, pairs, _f = _score_chunk(nd, facts[start:start + chunk], compiled, w)
+        results.extend(_top_rows(len(nd), pairs, compiled.ids, k))
     return results
 
 
@@ -433,8 +434,8 @@ def shortlist(need: NeedSpec, facts: dict, compiled: CompiledProducts, w: Weight
               near_misses: int = 10) -> list[ProductSpec]:
     """The products worth explaining for one need: its top-k eligible ones and the ineligible ones
     that failed the fewest checks (ties: lower id). `rank` over this list explains them."""
-    ok, micro, failures = _score_chunk([need], [facts], compiled, w, count_failures=True)
-    top = [pid for pid, _s in _top_rows(ok, micro, compiled.ids, k)[0]]
+    ok, pairs, failures = _score_chunk([need], [facts], compiled, w, count_failures=True)
+    top = [pid for pid, _s in _top_rows(1, pairs, compiled.ids, k)[0]]
     missed = np.nonzero(~ok[0])[0]
     missed = missed[np.lexsort((compiled.ids[missed], failures[0][missed]))][:near_misses]
     by_id = {p.id: p for p in compiled.specs}

@@ -146,3 +146,18 @@ def test_enterprise_cannot_open_another_enterprises_declaration(demo_registry):
     decl = services.declaration_submit(actor=a, year=year, staff_total=10, tech_staff=3, sales_fen=100,
                                        total_assets_fen=100, rd_expense_fen=6, total_cost_fen=50)
     assert client_for(enterprise_actor(E2)).get(f"/registry/declarations/{decl.pk}/").status_code == 404
+
+
+def test_pages_render_in_chinese(demo_registry, approver):
+    from django.utils import translation
+
+    from innoreform.registry import services
+
+    services.index_recompute(actor=approver, year=2024)
+    desk = client_for(approver)
+    with translation.override("zh-hans"):
+        page = desk.get(f"/registry/enterprises/{E1}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert "创新能力指数".encode() in page.content
+        assert "研发强度".encode() in page.content  # a factor's contribution, translated
+        assert "信息库看板".encode() in desk.get("/registry/dashboard/").content
+        assert "数据导入".encode() in desk.get("/registry/imports/").content
