@@ -152,7 +152,8 @@ def append_entries(*, actor: Actor, items: list[dict], sequence_on_commit: bool 
 
 def _after_commit() -> None:
     try:
-        sequence_pending()
+        # bounded: a request integrates its own entries plus at most a few batches of others'
+        sequence_pending(max_batches=8)
     except Exception:  # the entry stays queued; the next append or `ledger sequence` integrates it
         log.exception("ledger sequencing failed")
         return

@@ -11,10 +11,12 @@
 - payment_file_rows: the treasury file (Excel and CSV/JSON), the same rows every time.
 
 Crash points for tests: set VOUCHERS_CRASH_AT to a name in CRASH_POINTS; VOUCHERS_CRASH_MODE=kill
-makes the process SIGKILL itself there instead of raising SimulatedCrash.
+makes the process SIGKILL itself there instead of raising SimulatedCrash; VOUCHERS_CRASH_CHANCE=0.3
+crashes at any point with that probability (random crash times).
 """
 
 import os
+import random
 import signal
 from datetime import date
 
@@ -35,6 +37,7 @@ from .services import _require, budgets_for, scheme
 
 CRASH_ENV = "VOUCHERS_CRASH_AT"
 CRASH_MODE_ENV = "VOUCHERS_CRASH_MODE"
+CRASH_CHANCE_ENV = "VOUCHERS_CRASH_CHANCE"  # crash at any point with this probability
 CRASH_POINTS = ("build_after_items", "pay_before_posting", "pay_after_posting", "pay_after_commit",
                 "finish_before")
 
@@ -44,7 +47,8 @@ class SimulatedCrash(BaseException):  # noqa: N818 - not an error the code may c
 
 
 def crash_point(name: str) -> None:
-    if os.environ.get(CRASH_ENV) == name:
+    chance = os.environ.get(CRASH_CHANCE_ENV)
+    if os.environ.get(CRASH_ENV) == name or (chance and random.random() < float(chance)):  # noqa: S311
         if os.environ.get(CRASH_MODE_ENV) == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
         raise SimulatedCrash(name)

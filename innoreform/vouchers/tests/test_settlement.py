@@ -5,7 +5,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from innoreform.books import services as books
 from innoreform.books.models import Transaction
 from innoreform.vouchers import models as m
 from innoreform.vouchers import money, reconcile, settlement
-from innoreform.vouchers.settlement import CRASH_ENV, CRASH_MODE_ENV, SimulatedCrash
+from innoreform.vouchers.settlement import CRASH_CHANCE_ENV, CRASH_ENV, CRASH_MODE_ENV, SimulatedCrash
 
 from .conftest import approve_claim, issue_voucher, listed_institution, use_and_claim
 
@@ -58,6 +57,29 @@ def test_crash_at_each_point_then_rerun_pays_once(point, monkeypatch, voucher, i
     batch.refresh_from_db()
     assert batch.status == m.BatchStatus.PAID
     assert_paid_once(claims, voucher)
+
+
+def test_twenty_random_crashes_then_reruns(monkeypatch, voucher, institution, enterprise, reviewer, approver):
+    """Twenty batches, each run with a 30% chance of crashing at every step until one run finishes."""
+    random.seed(20)
+    every_claim = []
+    crashes = 0
+    for _round in range(20):
+        every_claim += approved_claims(2, enterprise, reviewer, approver, institution, voucher)
+        batch = settlement.batch_build(actor=reviewer)
+        settlement.batch_approve(actor=approver, batch_id=batch.pk)
+        monkeypatch.setenv(CRASH_CHANCE_ENV, "0.3")
+        for _attempt in range(100):
+            try:
+                settlement.batch_run(actor=reviewer, batch_id=batch.pk)
+                break
+            except SimulatedCrash:
+                crashes += 1
+        monkeypatch.delenv(CRASH_CHANCE_ENV)
+        batch.refresh_from_db()
+        assert batch.status == m.BatchStatus.PAID
+    assert crashes >= 10
+    assert_paid_once(every_claim, voucher)
 
 
 def test_crash_while_building_leaves_no_batch(monkeypatch, voucher, institution, enterprise, reviewer, approver):
@@ -127,24 +149,21 @@ def _settle_subprocess(batch_id: int, env: dict) -> subprocess.Popen:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_kill9_at_points_and_random_times(registry, reviewer, approver, budgets, enterprise):
-    """The batch job really dies (SIGKILL) at each named point, then at random times; reruns finish."""
+    """The batch job really dies (SIGKILL) at each named point, then at random points (VOUCHERS_KILL_ROUNDS,
+    default 2: each process start costs seconds here); the rerun finishes and pays each claim once."""
     institution = listed_institution(reviewer)
     voucher = issue_voucher(enterprise, reviewer)
-    rng = random.Random(5)
     every_claim = []
-    for round_no, point in enumerate([*settlement.CRASH_POINTS[1:], None, None, None]):
+    random_rounds = int(os.environ.get("VOUCHERS_KILL_ROUNDS", "2"))
+    for round_no, point in enumerate([*settlement.CRASH_POINTS[1:], *[None] * random_rounds]):
         every_claim += approved_claims(4, enterprise, reviewer, approver, institution, voucher)
         batch = settlement.batch_build(actor=reviewer)
         settlement.batch_approve(actor=approver, batch_id=batch.pk)
+        crash = {CRASH_ENV: point} if point else {CRASH_CHANCE_ENV: "0.25"}
+        proc = _settle_subprocess(batch.pk, {**crash, CRASH_MODE_ENV: "kill"})
+        proc.wait(timeout=180)
         if point:
-            proc = _settle_subprocess(batch.pk, {CRASH_ENV: point, CRASH_MODE_ENV: "kill"})
-            proc.wait(timeout=120)
             assert proc.returncode == -9, proc.stderr.read()[-2000:]
-        else:
-            proc = _settle_subprocess(batch.pk, {})
-            time.sleep(rng.uniform(0.5, 2.5))  # interpreter start-up, then somewhere in the run
-            proc.kill()
-            proc.wait(timeout=60)
         rerun = _settle_subprocess(batch.pk, {})
         out, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, err[-2000:]
