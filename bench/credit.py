@@ -17,6 +17,7 @@ A library that is not installed is reported as such and skipped.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -184,7 +185,9 @@ def run_method(name, factory, ctx, folds, y):
             warnings.simplefilter("ignore")
             predict(all_idx)
         rows_s = len(y) / (time.perf_counter() - t0)
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a library failing is a result; toad's Rust panics are BaseException
         return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
     out = {"auc": float(np.mean(aucs)), "auc_folds": [round(a, 4) for a in aucs], "ks": float(np.mean(kss)),
            "fit_seconds": float(np.mean(fit_s)), "score_rows_per_s": rows_s}
@@ -273,7 +276,9 @@ def main() -> None:
         folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
         entry = {"rows": len(y), "bad_rate": float(y.mean()), "features": len(features), "methods": {}}
         for name in methods:
-            entry["methods"][name] = run_method(name, lambda n=name: METHODS[n](args), ctx, folds, y)
+            # libraries that print (scorecardpy) must not spoil the one JSON object on stdout
+            with contextlib.redirect_stdout(sys.stderr):
+                entry["methods"][name] = run_method(name, lambda n=name: METHODS[n](args), ctx, folds, y)
             print(f"[credit bench] {ds} {name}: {json.dumps(entry['methods'][name])[:160]}", file=sys.stderr,
                   flush=True)
         if "last_scorecard" in ctx and args.sql_rows > 0:

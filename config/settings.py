@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "innoreform.patents",
     "innoreform.financing",
     "innoreform.vouchers",
+    "innoreform.pools",
 ]
 
 MIDDLEWARE = [

@@ -80,6 +80,9 @@ def portal_view(view):
             return view(request, *args, **kwargs)
         except NotFound as exc:
             raise Http404(str(exc.message)) from exc
+        except DomainError as exc:
+            # A service refused something the view did not turn into a form error: say why, no 500.
+            return render(request, "core/error.html", {"error": exc}, status=exc.status)
 
     return wrapper
 

@@ -7,7 +7,7 @@ one place a credit score is looked up (None when the credit app has none: the ru
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from innoreform.core.models import Organisation, OrgKind
@@ -41,11 +41,25 @@ def credit_score(credit_code: str) -> float | None:
     return float(value) if value is not None else None
 
 
+def _with_flags(enterprise, on: date):
+    """The enterprise again with its IP count and list flags annotated (one query instead of three)."""
+    from innoreform.registry import models as rm
+
+    live = Q(removed_on__isnull=True) | Q(removed_on__gt=on)
+    return rm.Enterprise.objects.filter(pk=enterprise.pk).annotate(
+        _patents=Count("ip_rights", filter=Q(ip_rights__kind="invention_patent", ip_rights__status="valid"),
+                       distinct=True),
+        _dishonest=Exists(rm.DishonestDebtorEntry.objects.filter(live, enterprise=OuterRef("pk"))),
+        _abnormal=Exists(rm.AbnormalOperationEntry.objects.filter(live, enterprise=OuterRef("pk"))),
+    ).get()
+
+
 def enterprise_facts(enterprise, *, on: date | None = None) -> dict:
     """Facts of a registry enterprise as of `on` (today)."""
     from innoreform.registry import selectors as registry_selectors
 
     on = on or timezone.localdate()
+    enterprise = _with_flags(enterprise, on)
     qualifications = sorted(set(enterprise.qualifications.filter(valid_from__lte=on, valid_to__gte=on)
                                 .values_list("kind", flat=True)))
     index = registry_selectors.latest_index(enterprise)
@@ -63,12 +77,11 @@ def enterprise_facts(enterprise, *, on: date | None = None) -> dict:
         "innovation_index": float(index.score) if index is not None else None,
         "credit_score": credit_score(enterprise.credit_code),
         "years_registered": years,
-        "invention_patents": enterprise.ip_rights.filter(kind="invention_patent", status="valid").count(),
+        "invention_patents": enterprise._patents,
         "staff": latest.staff_total if latest else None,
         "sales_fen": latest.sales_fen if latest else None,
-        "dishonest": enterprise.dishonest_entries.filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on)).exists(),
-        "abnormal_operation": enterprise.abnormal_entries.filter(
-            Q(removed_on__isnull=True) | Q(removed_on__gt=on)).exists(),
+        "dishonest": enterprise._dishonest,
+        "abnormal_operation": enterprise._abnormal,
     }
 
 

@@ -9,6 +9,7 @@ Other apps (the risk-compensation pools) read loans and default events through
 `loan_for_claim`, `defaults_for_pools` and `recoveries_of_default`.
 """
 
+import time
 from collections import defaultdict
 from statistics import median
 
@@ -114,12 +115,22 @@ def need_spec(need: m.FinancingNeed) -> matching.NeedSpec:
 
 
 _catalog: dict = {}
+CATALOG_CHECK_SECONDS = 5.0
+
+
+def catalog_invalidate() -> None:
+    """Called after products change in this process; other processes see it within the check interval."""
+    _catalog.clear()
 
 
 def catalog() -> dict:
-    """The active products compiled for matching, rebuilt when products, decision speeds or the
-    weights change (a cheap fingerprint query decides), kept per process."""
+    """The active products compiled for matching, kept per process and rebuilt when products,
+    decision speeds or the weights change (a fingerprint query decides, at most every few seconds)."""
     global _catalog
+    current = _catalog
+    now = time.monotonic()
+    if current and now - current["checked"] < CATALOG_CHECK_SECONDS:
+        return current
     w = weights()
     agg = m.Product.objects.filter(status=m.Product.Status.ACTIVE).aggregate(n=Count("id"), mx=Max("id"),
                                                                              sm=Sum("id"))
@@ -134,7 +145,8 @@ def catalog() -> dict:
         except matching.NotVectorisable:
             compiled = None
         current = {"key": key, "specs": specs, "compiled": compiled, "weights": w}
-        _catalog = current
+    current["checked"] = now
+    _catalog = current
     return current
 
 

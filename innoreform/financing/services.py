@@ -116,6 +116,7 @@ def product_create(*, actor: Actor, kind: str, name: str, min_amount_fen: int, m
             max_term_months=max_term_months, min_rate=lo, max_rate=hi, rules=clean_rules)
         audit.record(actor=actor, action="financing.product_published", obj=product,
                      changes={"kind": kind, "name": name, "rules": clean_rules})
+        transaction.on_commit(selectors.catalog_invalidate)
     return product
 
 
@@ -131,6 +132,7 @@ def product_withdraw(*, actor: Actor, product_id: int) -> m.Product:
         product.status = m.Product.Status.WITHDRAWN
         product.save(update_fields=["status"])
         audit.record(actor=actor, action="financing.product_withdrawn", obj=product)
+        transaction.on_commit(selectors.catalog_invalidate)
     return product
 
 
@@ -240,6 +242,7 @@ def application_decide(*, actor: Actor, application_id: int, approve: bool, amou
         else:
             a.status, a.decline_reason = m.Application.Status.DECLINED, reason
         a.save()
+        transaction.on_commit(selectors.catalog_invalidate)  # decision speeds feed the ranking
         audit.record(actor=actor, action="financing.application_decided", obj=a,
                      changes={"approve": approve, "amount_fen": amount_fen, "annual_rate": str(annual_rate),
                               "term_months": term_months, "reason": reason,

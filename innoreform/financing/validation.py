@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .money import MAX_FEN, quantize_rate
 from .schedule import MAX_ANNUAL_RATE, MAX_TERM_MONTHS
@@ -69,3 +70,22 @@ def text(errors: Errors, field: str, value, *, max_length: int, required: bool =
     if len(value) > max_length:
         errors.add(field, _("At most %(n)d characters.") % {"n": max_length})
     return value
+
+
+# The schedule module is pure Python; its messages are translated where they are shown. Listed
+# here so that makemessages extracts them.
+SCHEDULE_MESSAGES = [
+    gettext_noop("The principal must be a positive whole number of fen."),
+    gettext_noop("The principal is implausibly large."),
+    gettext_noop("The annual rate cannot be negative."),
+    gettext_noop("The annual rate is above 36 %; give it as a fraction (0.0435 for 4.35 %)."),
+    gettext_noop("The annual rate is not a number."),
+    gettext_noop("Unknown repayment method."),
+    gettext_noop("Instalments are monthly, quarterly, half-yearly or yearly."),
+    gettext_noop("The term must be at least one month."),
+    gettext_noop("The term is longer than 30 years."),
+    gettext_noop("The term must be a whole number of instalment periods."),
+    gettext_noop("The principal is smaller than one fen per instalment."),
+    gettext_noop("A repayment must be positive."),
+    gettext_noop("The repayment is more than the outstanding balance."),
+]

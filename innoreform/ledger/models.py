@@ -27,13 +27,15 @@ def node_id(level: int, index: int) -> int:
 
 
 class LedgerPending(models.Model):
-    uid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    """A queue: no secondary indexes (the uid is unique on LedgerEntry), so queueing stays cheap."""
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
     body = models.BinaryField()
     entry_type = models.CharField(max_length=64)
     organisation = models.ForeignKey("core.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+                                     related_name="+", db_index=False)
     subject_organisation = models.ForeignKey("core.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                             related_name="+")
+                                             related_name="+", db_index=False)
     created_at = models.DateTimeField()
 
 
@@ -43,11 +45,13 @@ class LedgerEntry(models.Model):
     leaf_hash = models.BinaryField(max_length=32)
     body = models.BinaryField()
     entry_type = models.CharField(_("type"), max_length=64)
+    # Indexes are kept to what reads need (uid lookups, the enterprise page): each one costs appends.
     organisation = models.ForeignKey("core.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("acting organisation"))
-    # Whose data the entry is about: kept here (not on the public log) for the enterprise's page.
+                                     related_name="+", verbose_name=_("acting organisation"), db_index=False)
+    # Whose data the entry is about: kept here (not on the public log) for the enterprise's page;
+    # served by the (subject_organisation, index) index below.
     subject_organisation = models.ForeignKey("core.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                             related_name="+", verbose_name=_("about organisation"))
+                                             related_name="+", verbose_name=_("about organisation"), db_index=False)
     created_at = models.DateTimeField(_("time"))
 
     class Meta:

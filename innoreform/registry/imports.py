@@ -293,6 +293,20 @@ def _concrete(model: type[models.Model]) -> list:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
+# Field types whose Python values sqlite3 and psycopg take as they are (no get_db_prep_save):
+# text, integers, booleans, foreign keys. Dates, datetimes, decimals and JSON still go through
+# the field (time zones, decimal quantisation, JSON encoding).
+_NATIVE = frozenset({"CharField", "TextField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
+                     "PositiveSmallIntegerField", "SmallIntegerField", "BooleanField", "ForeignKey",
+                     "OneToOneField"})
+
+
+def _prep(field, conn):
+    if field.get_internal_type() in _NATIVE:
+        return None
+    return lambda value: field.get_db_prep_save(value, conn)
+
+
 def fast_insert(model: type[models.Model], rows: list[dict], batch: int = 5000) -> None:
     """INSERT rows (dicts of attribute values); missing fields get their defaults, auto_now
     fields the current time. Values go through each field's get_db_prep_save."""
@@ -310,10 +324,21 @@ def fast_insert(model: type[models.Model], rows: list[dict], batch: int = 5000) 
             defaults[f.attname] = now
         else:
             defaults[f.attname] = f.get_default()  # "" for text fields, None for nullable ones
+    preps = []
+    for f in fields:
+        prep = _prep(f, conn)
+        default = defaults[f.attname]
+        preps.append((f.attname, default if prep is None else prep(default), prep))  # defaults prepared once
+    missing = object()
     with conn.cursor() as cursor:
         for chunk in _chunks(rows, batch):
-            params = [[f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), conn) for f in fields]
-                      for row in chunk]
+            params = []
+            for row in chunk:
+                values = []
+                for name, default, prep in preps:
+                    value = row.get(name, missing)
+                    values.append(default if value is missing else value if prep is None else prep(value))
+                params.append(values)
             cursor.executemany(sql, params)
 
 

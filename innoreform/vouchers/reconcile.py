@@ -20,8 +20,8 @@ from innoreform.books import reconciliation as books_reconciliation
 from innoreform.books.models import Account
 from innoreform.books.reconciliation import Break, Expected
 
-from . import money
 from . import models as m
+from . import money
 
 
 def _expectations() -> list[Expected]:

@@ -20,8 +20,8 @@ from innoreform.core.models import OrgKind
 from innoreform.core.regions import is_guangdong
 from innoreform.core.selectors import policy_in_force
 
-from . import money, registry_adapter
 from . import models as m
+from . import money, registry_adapter
 from .policies import POLICY_KEY, SchemeParams, can
 
 MAX_FEN = 10**13  # 100 billion yuan: bounds every amount a user can type

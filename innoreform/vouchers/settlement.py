@@ -30,8 +30,8 @@ from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied
 from innoreform.core.policies import is_maker_checker_violation
 
-from . import money
 from . import models as m
+from . import money
 from .policies import Cadence, Flow
 from .services import _require, budgets_for, scheme
 
@@ -42,13 +42,13 @@ CRASH_POINTS = ("build_after_items", "pay_before_posting", "pay_after_posting", 
                 "finish_before")
 
 
-class SimulatedCrash(BaseException):  # noqa: N818 - not an error the code may catch and carry on from
+class SimulatedCrash(BaseException):
     """Raised at a crash point (a BaseException, so no `except Exception` swallows it)."""
 
 
 def crash_point(name: str) -> None:
     chance = os.environ.get(CRASH_CHANCE_ENV)
-    if os.environ.get(CRASH_ENV) == name or (chance and random.random() < float(chance)):  # noqa: S311
+    if os.environ.get(CRASH_ENV) == name or (chance and random.random() < float(chance)):
         if os.environ.get(CRASH_MODE_ENV) == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
         raise SimulatedCrash(name)

@@ -54,5 +54,28 @@ def nav_items(context):
     return items_for(context.get("actor"))
 
 
+MENU_LABELS = {"platform": _("Platform")}
+
+
+@register.filter
+def nav_groups(items):
+    """The main bar: plain items, and one drop-down per `extra["menu"]` key, in order of first
+    appearance. Label a new menu with `extra={"menu": "registry", "menu_label": _("Registry")}`."""
+    entries: list[dict] = []
+    menus: dict[str, dict] = {}
+    for item in items:
+        key = (item.get("extra") or {}).get("menu")
+        if not key:
+            entries.append({"item": item})
+            continue
+        if key not in menus:
+            label = item["extra"].get("menu_label") or MENU_LABELS.get(key, key)
+            menus[key] = {"menu": key, "label": label, "items": []}
+            entries.append(menus[key])
+        menus[key]["items"].append(item)
+    # Core's platform tools come last, after the domain menus.
+    return [e for e in entries if e.get("menu") != "platform"] + [e for e in entries if e.get("menu") == "platform"]
+
+
 # settings.PORTAL_TITLE is gettext_lazy("InnoReform"); its Chinese lives in the core catalogue.
 PRODUCT_NAME = _("InnoReform")

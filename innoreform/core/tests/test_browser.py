@@ -1,7 +1,7 @@
 """Browser tests: Playwright driving Debian's chromium against the live server.
 
-A user of every organisation kind signs in, in Chinese and in English (switching language on the
-sign-in page), passes the TOTP step where their kind needs it, and sees their home page heading.
+Every demo account (every organisation kind and role) signs in and sees its home page heading in
+Chinese and in English, passing the TOTP step where its kind needs one.
 Also: TOTP enrolment in the browser, HTMX notification and job-progress updates, no CSP
 violations, and no sideways scrolling on a 375-px phone.
 
@@ -15,14 +15,13 @@ import pyotp
 import pytest
 from django.utils import translation
 
-from innoreform.core import services
+from innoreform.core import demo, services
 from innoreform.core.actor import Actor
 from innoreform.core.models import TWO_FACTOR_KINDS, Jurisdiction, Membership, OrgKind, Role, User
 from innoreform.core.testing import make_org, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery"
-LANGS = ("zh-hans", "en")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +77,7 @@ def make_member(kind: str, lang: str, *, enrolled: bool = True) -> tuple[User, o
 FAST = "domcontentloaded"  # our pages need no more than the DOM and their deferred scripts
 
 
-def sign_in(page, base: str, user: User, lang: str) -> None:
+def sign_in(page, base: str, user: User, lang: str, password: str = PASSWORD) -> None:
     page.goto(base + "/login/", wait_until=FAST)
     assert page.locator("#login-heading").inner_text() == "登录"
     if lang == "en":
@@ -86,7 +85,7 @@ def sign_in(page, base: str, user: User, lang: str) -> None:
             page.click("[data-testid=lang-switch]")  # "English" on the Chinese page
         assert page.locator("#login-heading").inner_text() == "Sign in"
     page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     with page.expect_navigation(wait_until=FAST):
         page.click("[data-testid=login-submit]")
     if "/login/two-factor/" in page.url:
@@ -96,21 +95,35 @@ def sign_in(page, base: str, user: User, lang: str) -> None:
     page.wait_for_selector("[data-testid=home-heading]")
 
 
-def test_every_kind_reaches_its_home_page_in_both_languages(browser, live_server):
-    for lang in LANGS:
-        people = [make_member(kind, lang) for kind in OrgKind.values]
-        for user, org in people:
-            with Page(browser, live_server.url) as page:
-                sign_in(page, live_server.url, user, lang)
-                heading = page.locator("[data-testid=home-heading]")
-                assert heading.inner_text().strip() == org.name
-                assert heading.get_attribute("data-kind") == org.kind
-                assert page.locator("html").get_attribute("lang") == lang
-                with translation.override(lang):
-                    kind_label = str(OrgKind(org.kind).label)
-                    home_label = translation.gettext("Home")
-                assert kind_label in page.locator(".eyebrow").text_content()
-                assert page.locator("nav.main-nav .nav-wide a[aria-current=page]").inner_text() == home_label
+def check_home(page, org, lang: str) -> None:
+    heading = page.locator("[data-testid=home-heading]")
+    assert heading.inner_text().strip() == org.name
+    assert heading.get_attribute("data-kind") == org.kind
+    assert page.locator("html").get_attribute("lang") == lang
+    with translation.override(lang):
+        kind_label = str(OrgKind(org.kind).label)
+        home_label = translation.gettext("Home")
+    assert kind_label in page.locator(".eyebrow").text_content()
+    assert page.locator("nav.main-nav .nav-wide a[aria-current=page]").inner_text() == home_label
+
+
+def test_every_demo_account_reaches_its_home_page_in_both_languages(browser, live_server):
+    """Each demo login (every organisation kind, every role) signs in once: half of them choose
+    English on the sign-in page and then switch to Chinese in the header, the other half the
+    other way round, so every account sees its home page in both languages."""
+    orgs = demo.load()
+    assert {org.kind for org in orgs.values()} == set(OrgKind.values)
+    for index, spec in enumerate(demo.USERS):
+        user = User.objects.get(username=spec.username)
+        org = orgs[spec.org_key]
+        first, second = ("en", "zh-hans") if index % 2 else ("zh-hans", "en")
+        with Page(browser, live_server.url) as page:
+            sign_in(page, live_server.url, user, first, password=demo.DEMO_PASSWORD)
+            check_home(page, org, first)
+            with page.expect_navigation(wait_until=FAST):
+                page.click("header [data-testid=lang-switch]")
+            check_home(page, org, second)
+        assert User.objects.get(pk=user.pk).preferred_language == second  # the header switch is saved
 
 
 def test_totp_enrolment_in_the_browser(browser, live_server):

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pydantic import BaseModel, Field
 
@@ -586,3 +586,40 @@ def test_every_two_factor_kind_is_asked_for_a_code(kind):
     actor = make_actor(kind=kind, **extra)
     response = Client().post(reverse("core:login"), {"username": actor.user.username, "password": PASSWORD})
     assert response.url == reverse("core:login_totp")
+
+
+def test_uncaught_service_refusal_is_a_page_not_a_500(rf):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from innoreform.core.errors import Conflict
+    from innoreform.core.views import portal_view
+
+    @portal_view
+    def refusing(request):
+        raise Conflict("Already done.", code="already_done")
+
+    actor = make_actor()
+    request = rf.get("/")
+    request.user, request.actor, request.csp_nonce = actor.user, actor, "n"
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    response = refusing(request)
+    assert response.status_code == 409
+    assert "Already done." in response.content.decode()
+
+
+def test_nav_groups_puts_menu_items_in_drop_downs_and_platform_last():
+    from innoreform.core.templatetags.portal import nav_groups
+
+    items = [
+        {"label": "Home", "url": "/", "url_name": "core:home", "extra": {}},
+        {"label": "Orgs", "url": "/o/", "url_name": "core:organisations", "extra": {"menu": "platform"}},
+        {"label": "Queue", "url": "/q/", "url_name": "r:q", "extra": {"menu": "registry", "menu_label": "Registry"}},
+        {"label": "Vouchers", "url": "/v/", "url_name": "v:v", "extra": {}},
+        {"label": "Imports", "url": "/i/", "url_name": "r:i", "extra": {"menu": "registry"}},
+    ]
+    with translation.override("en"):
+        entries = nav_groups(items)
+        labels = [e["item"]["label"] if "item" in e else str(e["label"]) for e in entries]
+    assert labels == ["Home", "Registry", "Vouchers", "Platform"]
+    assert [i["label"] for i in entries[1]["items"]] == ["Queue", "Imports"]

@@ -42,8 +42,10 @@ def _missing_tokens_sql() -> str:
     return ", ".join(quote_text(t) for t in sorted(MISSING_TOKENS))
 
 
-def case_expression(b: Binning, points: list[int], dialect: str) -> str:
-    col = quote_ident(b.name)
+def case_expression(b: Binning, points: list[int], dialect: str, ref: str | None = None) -> str:
+    """CASE expression of one variable's points. `ref` names the column as read by an inner SELECT
+    (text columns already CAST to text there); by default the raw column."""
+    col = ref or quote_ident(b.name)
     parts = []
     if b.kind == "numeric":
         parts.append(f"WHEN {col} IS NULL THEN {points[b.missing_index]}")
@@ -52,39 +54,45 @@ def case_expression(b: Binning, points: list[int], dialect: str) -> str:
         for i, s in enumerate(b.splits):
             parts.append(f"WHEN {col} < {_num(s)} THEN {points[i]}")
         return "CASE " + " ".join(parts) + f" ELSE {points[b.n_regular - 1]} END"
-    text = f"TRIM(CAST({col} AS {_TEXT[dialect]}))"
-    parts.append(f"WHEN {col} IS NULL OR LOWER({text}) IN ({_missing_tokens_sql()}) THEN {points[b.missing_index]}")
-    for i, group in enumerate(b.groups):
-        if group:
-            values = ", ".join(quote_text(c) for c in group)
-            parts.append(f"WHEN {text} IN ({values}) THEN {points[i]}")
-    return "CASE " + " ".join(parts) + f" ELSE {points[b.unseen_index]} END"
+    # Training categories never include a missing marker (the reader turns those into None), so
+    # matching the groups first is equivalent and leaves the costlier checks to the rare rest.
+    # Fast path on the raw text, then the same on the trimmed text, then missing, else unseen.
+    raw = col if ref else f"CAST({quote_ident(b.name)} AS {_TEXT[dialect]})"
+    text = f"TRIM({raw})"
+    groups = [(i, ", ".join(quote_text(c) for c in g)) for i, g in enumerate(b.groups) if g]
+    fast = [f"WHEN {raw} IN ({values}) THEN {points[i]}" for i, values in groups]
+    slow = [f"WHEN {text} IN ({values}) THEN {points[i]}" for i, values in groups]
+    missing = f"WHEN {raw} IS NULL OR LOWER({text}) IN ({_missing_tokens_sql()}) THEN {points[b.missing_index]}"
+    inner = "CASE " + " ".join([missing, *slow]) + f" ELSE {points[b.unseen_index]} END"
+    return "CASE " + " ".join(fast) + f" ELSE {inner} END"
 
 
 def scorecard_sql(sc: Scorecard, *, dialect: str = "duckdb", table: str = "applicants",
                   id_column: str | None = None, with_points: bool = False) -> str:
-    """SELECT id, score, pd [, points per variable] FROM table — one statement."""
+    """SELECT id, score, pd [, points per variable] FROM table — one statement.
+
+    The innermost SELECT reads each model column once (text columns as text), the middle one
+    turns values into points, the outer one sums them and converts the score to a PD."""
     if dialect not in DIALECTS:
         raise CreditDataError(f"unknown SQL dialect {dialect!r}; use one of {', '.join(DIALECTS)}", code="bad_dialect")
-    cases = [case_expression(b, pts, dialect) for b, pts in zip(sc.variables, sc.points, strict=True)]
     id_expr = quote_ident(id_column) if id_column else "NULL"
-    inner = [f"{id_expr} AS id"]
-    score_terms = [str(sc.base_points)]
-    for k, case in enumerate(cases, start=1):
-        inner.append(f"{case} AS p{k}")
-        score_terms.append(f"p{k}")
-    # PostgreSQL has no DOUBLE alias; "DOUBLE PRECISION" works in all three
-    factor = _num(sc.factor)
-    offset = _num(sc.offset)
-    outer = ["id", f"{' + '.join(score_terms)} AS score"]
-    pd = f"1.0 / (1.0 + EXP((CAST({' + '.join(score_terms)} AS DOUBLE PRECISION) - {offset}) / {factor})) AS pd"
-    outer.append(pd)
+    reads = [f"{id_expr} AS id"]
+    cases = ["id"]
+    terms = [str(sc.base_points)]
+    for k, (b, pts) in enumerate(zip(sc.variables, sc.points, strict=True), start=1):
+        source = quote_ident(b.name) if b.kind == "numeric" else f"CAST({quote_ident(b.name)} AS {_TEXT[dialect]})"
+        reads.append(f"{source} AS v{k}")
+        cases.append(f"{case_expression(b, pts, dialect, ref=f'v{k}')} AS p{k}")
+        terms.append(f"p{k}")
+    total = " + ".join(terms)
+    outer = ["id", f"{total} AS score",
+             f"1.0 / (1.0 + EXP((CAST({total} AS DOUBLE PRECISION) - {_num(sc.offset)}) / {_num(sc.factor)})) AS pd"]
     if with_points:
         outer += [f"p{k} AS {quote_ident('points_' + b.name)}" for k, b in enumerate(sc.variables, start=1)]
     header = (f"-- scorecard: {len(sc.variables)} variables, base score {sc.params.base_score:g} at odds "
               f"{sc.params.base_odds:g}:1, {sc.params.pdo:g} points to double the odds; dialect {dialect}\n")
-    body = ",\n       ".join(inner)
-    head = ",\n       ".join(outer)
+    sep = ",\n       "
     # identifiers are quoted by quote_ident and text literals by quote_text
-    sql = f"SELECT {head}\nFROM (\n  SELECT {body}\n  FROM {quote_ident(table)}\n) AS scored"  # noqa: S608
+    sql = (f"SELECT {sep.join(outer)}\nFROM (\n  SELECT {sep.join(cases)}\n  FROM (\n    SELECT {sep.join(reads)}"  # noqa: S608
+           f"\n    FROM {quote_ident(table)}\n  ) AS normalised\n) AS scored")
     return header + sql

@@ -16,10 +16,11 @@ from .scorecard import Scorecard, ScorecardParams, cv_auc, fit_scorecard, usable
 
 MODEL_KINDS = ("scorecard", "gbm")
 TUNING_GRID = [
-    {"min_bin_frac": 0.05, "selection": "stepwise"},
-    {"min_bin_frac": 0.02, "selection": "stepwise"},
-    {"min_bin_frac": 0.05, "selection": "all"},
-    {"min_bin_frac": 0.02, "selection": "all"},
+    {"trend": "auto", "min_bin_frac": 0.05, "selection": "stepwise"},
+    {"trend": "auto", "min_bin_frac": 0.02, "selection": "stepwise"},
+    {"trend": "auto", "min_bin_frac": 0.05, "selection": "all"},
+    {"trend": "none", "min_bin_frac": 0.05, "selection": "stepwise"},
+    {"trend": "none", "min_bin_frac": 0.02, "selection": "stepwise"},
 ]
 
 

@@ -18,6 +18,15 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_catalogue():
+    from innoreform.financing import selectors
+
+    selectors.catalog_invalidate()
+    yield
+    selectors.catalog_invalidate()
+
+
+@pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield

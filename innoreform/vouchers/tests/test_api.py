@@ -55,7 +55,7 @@ def test_deduct_through_the_api_with_idempotent_replays(voucher, institution, en
 
 
 def test_another_institution_sees_404(voucher, institution, enterprise, reviewer):
-    inst_actor, service = institution
+    _inst_actor, service = institution
     order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
     intruder, _service = listed_institution(reviewer)
     client = bank_client(intruder)

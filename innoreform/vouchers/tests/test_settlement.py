@@ -12,6 +12,7 @@ from django.db import connection
 
 from innoreform.books import services as books
 from innoreform.books.models import Transaction
+from innoreform.core.errors import Conflict
 from innoreform.vouchers import models as m
 from innoreform.vouchers import money, reconcile, settlement
 from innoreform.vouchers.settlement import CRASH_CHANCE_ENV, CRASH_ENV, CRASH_MODE_ENV, SimulatedCrash
@@ -91,8 +92,9 @@ def test_crash_while_building_leaves_no_batch(monkeypatch, voucher, institution,
     monkeypatch.delenv(CRASH_ENV)
     batch = settlement.batch_build(actor=reviewer)
     assert batch.items.count() == 2
-    with pytest.raises(Exception, match="no approved claims"):
+    with pytest.raises(Conflict) as exc:
         settlement.batch_build(actor=reviewer)  # a claim goes into one batch only
+    assert exc.value.code == "nothing_to_settle"
     settlement.batch_approve(actor=approver, batch_id=batch.pk)
     settlement.batch_run(actor=reviewer, batch_id=batch.pk)
     assert_paid_once(claims, voucher)
@@ -165,7 +167,7 @@ def test_kill9_at_points_and_random_times(registry, reviewer, approver, budgets,
         if point:
             assert proc.returncode == -9, proc.stderr.read()[-2000:]
         rerun = _settle_subprocess(batch.pk, {})
-        out, err = rerun.communicate(timeout=120)
+        _out, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, err[-2000:]
         batch.refresh_from_db()
         assert batch.status == m.BatchStatus.PAID, (round_no, point)

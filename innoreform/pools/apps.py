@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PoolsConfig(AppConfig):
+    name = "innoreform.pools"
+    label = "pools"
+    verbose_name = _("Risk-compensation pools")
+
+    def ready(self) -> None:
+        from innoreform.books import pool_rules  # noqa: F401  (registers "pools.compensation")
+        from innoreform.books import reconciliation
+        from innoreform.core import nav
+        from innoreform.core.nav import NavItem
+
+        from . import reconcile
+
+        reconciliation.register_source("pools", reconcile.expectations)
+        oversight = frozenset({"department", "platform_operator"})
+        claimants = frozenset({"bank", "guarantor", "investor"})
+        nav.register(NavItem(label=_("Compensation claims"), url_name="pools:claims", order=60,
+                             kinds=claimants | oversight))
+        nav.register(NavItem(label=_("Risk pools"), url_name="pools:pools", order=61, kinds=oversight))
+        nav.register(NavItem(label=_("Pool reports"), url_name="pools:reports", order=62, kinds=oversight))

@@ -1,0 +1,158 @@
+"""Paying approved claims from the pools, exactly once, in order; and passing recoveries back.
+
+- Each payout item (one layer of one claim from one pool) is paid in its own transaction: lock the
+  item, skip it if paid, post the books transaction (reference "pools:payout:<item>", unique), mark
+  it paid, write the ledger entry and the audit row; commit. A crash before the commit leaves
+  nothing; after it, the item is paid and a rerun skips it. The books refuse to overdraw a pool
+  (the pool account is locked while its balance is checked), so concurrent runners cannot
+  overdraw it either.
+- FIFO per pool: an item waits while an earlier item of the same pool waits. An item the pool
+  cannot fund waits, and so do the later ones, until a contribution arrives (the contribution
+  service calls pay_pool) or the job runs again.
+- Recoveries received after filing flow back once the claim is paid: the payers' part of each
+  recovery is cumulative recovered × paid / loss (rounded half up once, never above what was
+  paid), split across the layers in proportion to what each paid, in integer fen summing exactly.
+
+Crash points for tests: POOLS_CRASH_AT=<name in CRASH_POINTS> raises SimulatedCrash there;
+POOLS_CRASH_MODE=kill makes the process SIGKILL itself instead.
+"""
+
+import os
+import signal
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from innoreform.core import audit
+from innoreform.core.actor import Actor
+from innoreform.core.errors import Conflict
+
+from . import facts, money
+from .arith import pro_rata, round_fen
+from .models import Claim, ClaimStatus, PayoutItem, RecoveryProcessed, RecoveryShare
+
+CRASH_ENV = "POOLS_CRASH_AT"
+CRASH_MODE_ENV = "POOLS_CRASH_MODE"
+CRASH_POINTS = ("pay_before_posting", "pay_after_posting", "pay_after_commit", "flow_back_after_posting",
+                "flow_back_after_commit")
+
+
+class SimulatedCrash(BaseException):
+    """Raised at a crash point (a BaseException, so no `except Exception` swallows it)."""
+
+
+def crash_point(name: str) -> None:
+    if os.environ.get(CRASH_ENV) == name:
+        if os.environ.get(CRASH_MODE_ENV) == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise SimulatedCrash(name)
+
+
+PAID, WAITING, SKIPPED = "paid", "waiting", "skipped"
+
+
+def pay_item(*, actor: Actor, item_id: int) -> str:
+    """Pay one item if it is next in its pool's queue and the pool can fund it."""
+    with transaction.atomic():
+        item = PayoutItem.objects.select_for_update().select_related("claim", "pool").get(pk=item_id)
+        if item.status == PayoutItem.Status.PAID:
+            return SKIPPED
+        if PayoutItem.objects.filter(pool_id=item.pool_id, status=PayoutItem.Status.WAITING, id__lt=item.pk).exists():
+            return WAITING
+        crash_point("pay_before_posting")
+        try:
+            with transaction.atomic():
+                reference = money.post_payout(actor, item)
+        except Conflict as exc:
+            if exc.code == "insufficient_funds":
+                return WAITING
+            raise
+        item.status, item.books_reference, item.paid_at = PayoutItem.Status.PAID, reference, timezone.now()
+        claim = item.claim
+        item.ledger_uid = money.ledger(actor, "pools.compensation_paid", item,
+                                       subject_organisation=claim.loan.borrower_id,
+                                       payload={"claim": claim.pk, "pool": item.pool_id, "level": item.level,
+                                                "amount_fen": item.amount_fen, "institution": claim.institution_id,
+                                                "policy_version": claim.policy_version})
+        item.save(update_fields=["status", "books_reference", "paid_at", "ledger_uid"])
+        audit.record(actor=actor, action="pools.payout_paid", obj=item,
+                     changes={"claim": claim.pk, "pool": item.pool_id, "level": item.level,
+                              "amount_fen": item.amount_fen, "reference": reference})
+        crash_point("pay_after_posting")
+        if not PayoutItem.objects.filter(claim_id=claim.pk, status=PayoutItem.Status.WAITING).exists():
+            Claim.objects.filter(pk=claim.pk, status=ClaimStatus.APPROVED).update(
+                status=ClaimStatus.PAID, paid_at=timezone.now())
+            audit.record(actor=actor, action="pools.claim_paid", obj=claim, changes={"total_fen": claim.total_fen})
+    return PAID
+
+
+def pay_pool(*, actor: Actor, pool_id: int) -> int:
+    """Pay the pool's waiting items in order until one must wait. Returns how many were paid."""
+    paid = 0
+    for item_id in PayoutItem.objects.filter(pool_id=pool_id, status=PayoutItem.Status.WAITING).order_by(
+            "id").values_list("id", flat=True):
+        result = pay_item(actor=actor, item_id=item_id)
+        if result == WAITING:
+            break
+        if result == PAID:
+            paid += 1
+            crash_point("pay_after_commit")
+    return paid
+
+
+def run_payouts(*, actor: Actor) -> dict:
+    """The job: pay every pool's queue, then pass back recoveries of paid claims. Safe to rerun."""
+    pools = sorted(set(PayoutItem.objects.filter(status=PayoutItem.Status.WAITING).values_list("pool_id", flat=True)))
+    paid = sum(pay_pool(actor=actor, pool_id=p) for p in pools)
+    returned = 0
+    for claim_id in Claim.objects.filter(status=ClaimStatus.PAID).order_by("id").values_list("id", flat=True):
+        returned += flow_back_claim(actor=actor, claim_id=claim_id)
+    waiting = PayoutItem.objects.filter(status=PayoutItem.Status.WAITING).count()
+    return {"paid": paid, "returned_fen": returned, "waiting": waiting}
+
+
+def flow_back_claim(*, actor: Actor, claim_id: int) -> int:
+    """Share out each new recovery of a paid claim; returns the fen passed back now."""
+    claim = Claim.objects.get(pk=claim_id)
+    if claim.status != ClaimStatus.PAID:
+        return 0
+    total = 0
+    for rec in facts.recoveries_after(default_id=claim.default_id, after_id=claim.last_recovery_id):
+        total += _flow_back_one(actor, claim.pk, rec)
+    return total
+
+
+def _flow_back_one(actor: Actor, claim_id: int, rec) -> int:
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().select_related("loan").get(pk=claim_id)
+        if RecoveryProcessed.objects.filter(claim=claim, recovery=rec).exists():
+            return 0
+        items = list(PayoutItem.objects.filter(claim=claim, status=PayoutItem.Status.PAID).order_by("id"))
+        paid = sum(i.amount_fen for i in items)
+        done = RecoveryProcessed.objects.filter(claim=claim)
+        cumulative = sum(r.amount_fen for r in facts.recoveries_after(default_id=claim.default_id,
+                                                                     after_id=claim.last_recovery_id)
+                         if r.pk <= rec.pk)
+        target = min(paid, round_fen(Decimal(cumulative) * paid / Decimal(claim.loss_fen))) if claim.loss_fen else 0
+        already = sum(done.values_list("returned_fen", flat=True))
+        refund = max(target - already, 0)
+        parts = pro_rata(refund, [i.amount_fen for i in items])
+        shares = []
+        for item, part in zip(items, parts, strict=True):
+            if part <= 0:
+                continue
+            share = RecoveryShare.objects.create(claim=claim, payout=item, recovery=rec, amount_fen=part)
+            share.books_reference = money.post_flow_back(actor, share)
+            share.save(update_fields=["books_reference"])
+            shares.append([share.pk, item.pool_id, part])
+        crash_point("flow_back_after_posting")
+        RecoveryProcessed.objects.create(claim=claim, recovery=rec, returned_fen=refund)
+        if refund:
+            money.ledger(actor, "pools.recovery_returned", claim, subject_organisation=claim.loan.borrower_id,
+                         payload={"claim": claim.pk, "recovery": rec.pk, "returned_fen": refund, "shares": shares})
+        audit.record(actor=actor, action="pools.recovery_flowed_back", obj=claim,
+                     changes={"recovery": rec.pk, "recovery_fen": rec.amount_fen, "returned_fen": refund,
+                              "shares": shares})
+    crash_point("flow_back_after_commit")
+    return refund

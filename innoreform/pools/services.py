@@ -1,0 +1,459 @@
+"""Writes of the pools app. Each service: keyword-only, a required actor, one transaction, an audit
+record in it; money moves through money.py (books + trust ledger) in the same transaction.
+
+Claim flow: an institution files a claim for a defaulted loan (the platform computes each layer
+with the rule lines and the policy version) → a department reviewer reviews (maker) → another
+department user with the approver role approves (checker) → one payout item per layer is queued
+and paid in FIFO order as each pool's funds allow (payouts.py) → recoveries received later flow back
+to the payers pro rata (payouts.flow_back_claim)."""
+
+import hashlib
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from innoreform.books import pool_rules
+from innoreform.books import services as books
+from innoreform.books import selectors as book_selectors
+from innoreform.core import audit
+from innoreform.core.actor import Actor
+from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
+from innoreform.core.models import Jurisdiction, Organisation, OrgKind
+from innoreform.core.regions import Region
+from innoreform.financing import models as fm
+
+from . import facts, money, payouts
+from .models import (
+    LIVE_STATUSES,
+    Claim,
+    ClaimDocument,
+    ClaimStatus,
+    Contribution,
+    KeyListEntry,
+    Level,
+    LossRatioReport,
+    Mode,
+    PayoutItem,
+    Pool,
+)
+from .policies import can
+
+MAX_AMOUNT_FEN = 10**15
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def require(actor: Actor, operation: str) -> None:
+    if not can(actor, operation):
+        audit.record_denial(actor=actor, action=operation, reason="not allowed")
+        raise PermissionDenied()
+
+
+def _amount(field: str, value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_AMOUNT_FEN:
+        raise field_error(field, _("Give a positive whole number of fen."))
+    return value
+
+
+def _text(field: str, value: str, max_length: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise field_error(field, _("This field is required."))
+    if len(value) > max_length:
+        raise field_error(field, _("At most %(n)d characters.") % {"n": max_length})
+    return value
+
+
+# --- pools ------------------------------------------------------------------------------------------
+
+
+def _managed_pool(actor: Actor, pool_id: int, *, lock: bool = False) -> Pool:
+    qs = Pool.objects.select_for_update() if lock else Pool.objects
+    pool = qs.filter(pk=pool_id).first()
+    if pool is None or not (actor.is_system or pool.owner_id == actor.organisation_id
+                            or _province(actor)):
+        raise NotFound()
+    return pool
+
+
+def _province(actor: Actor) -> bool:
+    org = actor.organisation
+    return org is not None and org.kind == OrgKind.DEPARTMENT and org.jurisdiction == Jurisdiction.PROVINCE
+
+
+def _coverage(institution_ids, programme_ids) -> tuple[list[int], list[int]]:
+    inst = sorted(set(institution_ids or []))
+    progs = sorted(set(programme_ids or []))
+    if len(inst) > 500 or len(progs) > 500:
+        raise field_error("institution_ids", _("At most 500 institutions and 500 programmes."))
+    found = set(Organisation.objects.filter(pk__in=inst, kind__in=[OrgKind.BANK, OrgKind.GUARANTOR,
+                                                                  OrgKind.INVESTOR]).values_list("id", flat=True))
+    if found != set(inst):
+        raise field_error("institution_ids", _("Give banks, guarantors or investors."))
+    if set(fm.Programme.objects.filter(pk__in=progs).values_list("id", flat=True)) != set(progs):
+        raise field_error("programme_ids", _("Unknown programme."))
+    return inst, progs
+
+
+def _leverage(value) -> Decimal:
+    try:
+        lev = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise field_error("leverage_target", _("Give a number.")) from exc
+    if not lev.is_finite() or not Decimal(1) <= lev <= Decimal(100):
+        raise field_error("leverage_target", _("Give a leverage between 1 and 100."))
+    return lev.quantize(Decimal("0.01"))
+
+
+def pool_create(*, actor: Actor, name: str, level: str, region: str = "", district: str = "",
+                leverage_target=10, institution_ids: list[int] | None = None,
+                programme_ids: list[int] | None = None) -> Pool:
+    require(actor, "pools.manage")
+    name = _text("name", name, 200, required=True)
+    if level not in Level.values:
+        raise field_error("level", _("Choose a level."))
+    if level in (Level.CITY, Level.DISTRICT) and region not in Region.values:
+        raise field_error("region", _("A city or district pool needs its city."))
+    if level == Level.DISTRICT and not (district or "").strip():
+        raise field_error("district", _("A district pool needs its district."))
+    if level == Level.PROVINCE:
+        region, district = "", ""
+    district = _text("district", district, 64)
+    lev = _leverage(leverage_target)
+    inst, progs = _coverage(institution_ids, programme_ids)
+    with transaction.atomic():
+        pool = Pool.objects.create(name=name, level=level, owner=actor.organisation, region=region or "",
+                                   district=district, leverage_target=lev)
+        pool.institutions.set(inst)
+        pool.programmes.set(progs)
+        account = money.pool_account(actor, pool)
+        pool.books_account_id = account.pk
+        pool.save(update_fields=["books_account_id"])
+        audit.record(actor=actor, action="pools.pool_created", obj=pool,
+                     changes={"name": name, "level": level, "region": region, "district": district,
+                              "leverage_target": str(lev), "institutions": inst, "programmes": progs})
+    return pool
+
+
+def pool_set_coverage(*, actor: Actor, pool_id: int, institution_ids: list[int], programme_ids: list[int],
+                      leverage_target=None) -> Pool:
+    require(actor, "pools.manage")
+    inst, progs = _coverage(institution_ids, programme_ids)
+    with transaction.atomic():
+        pool = _managed_pool(actor, pool_id, lock=True)
+        pool.institutions.set(inst)
+        pool.programmes.set(progs)
+        changes = {"institutions": inst, "programmes": progs}
+        if leverage_target is not None:
+            pool.leverage_target = _leverage(leverage_target)
+            pool.save(update_fields=["leverage_target"])
+            changes["leverage_target"] = str(pool.leverage_target)
+        audit.record(actor=actor, action="pools.coverage_set", obj=pool, changes=changes)
+    return pool
+
+
+def contribution_record(*, actor: Actor, pool_id: int, amount_fen: int, received_on: date,
+                        contributor_id: int | None = None, note: str = "") -> Contribution:
+    """Money received into a pool. Claims waiting for this pool are paid right after, in order."""
+    require(actor, "pools.contribute")
+    _amount("amount_fen", amount_fen)
+    note = _text("note", note, 300)
+    contributor_id = contributor_id or actor.organisation_id
+    if not Organisation.objects.filter(pk=contributor_id).exists():
+        raise field_error("contributor_id", _("Unknown organisation."))
+    with transaction.atomic():
+        pool = _managed_pool(actor, pool_id)
+        if pool.status != Pool.Status.ACTIVE:
+            raise Conflict(_("The pool is closed."), code="pool_closed")
+        c = Contribution.objects.create(pool=pool, contributor_id=contributor_id, amount_fen=amount_fen,
+                                        received_on=received_on, note=note, created_by=actor.user)
+        c.books_reference = money.post_contribution(actor, c)
+        c.save(update_fields=["books_reference"])
+        money.ledger(actor, "pools.contribution_received", c, subject_organisation=contributor_id,
+                     payload={"pool": pool.pk, "amount_fen": amount_fen, "on": received_on})
+        audit.record(actor=actor, action="pools.contribution_recorded", obj=c,
+                     changes={"pool": pool.pk, "contributor": contributor_id, "amount_fen": amount_fen,
+                              "received_on": received_on.isoformat()})
+        payouts.pay_pool(actor=Actor.system(pool.owner), pool_id=pool.pk)
+    return c
+
+
+def contribution_reverse(*, actor: Actor, contribution_id: int, reason: str) -> Contribution:
+    """A contribution recorded in error is reversed (never edited). Refused when the pool no longer
+    holds the money (Conflict insufficient_funds)."""
+    require(actor, "pools.reverse")
+    reason = _text("reason", reason, 300, required=True)
+    with transaction.atomic():
+        c = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
+        if c is None:
+            raise NotFound()
+        _managed_pool(actor, c.pool_id)
+        if c.reversed_at is not None:
+            raise Conflict(_("This contribution has already been reversed."), code="already_reversed")
+        txn = book_selectors.transaction_by_reference(c.books_reference)
+        books.reverse_transaction(actor=actor, transaction=txn, reason=reason)
+        c.reversed_at, c.reverse_reason = timezone.now(), reason
+        c.save(update_fields=["reversed_at", "reverse_reason"])
+        audit.record(actor=actor, action="pools.contribution_reversed", obj=c, changes={"reason": reason})
+    return c
+
+
+def keylist_add(*, actor: Actor, credit_code: str, name: str, list_name: str) -> KeyListEntry:
+    require(actor, "pools.manage")
+    code = _text("credit_code", credit_code, 18, required=True).upper()
+    name = _text("name", name, 200, required=True)
+    list_name = _text("list_name", list_name, 200, required=True)
+    with transaction.atomic():
+        if KeyListEntry.objects.filter(credit_code=code).exists():
+            raise Conflict(_("This enterprise is already on a key list."), code="duplicate")
+        entry = KeyListEntry.objects.create(credit_code=code, name=name, list_name=list_name,
+                                            added_by=actor.organisation)
+        audit.record(actor=actor, action="pools.keylist_added", obj=entry,
+                     changes={"credit_code": code, "list_name": list_name})
+    return entry
+
+
+def loss_ratio_record(*, actor: Actor, institution_id: int, ratio, as_of: date, source: str = "") -> LossRatioReport:
+    require(actor, "pools.manage")
+    try:
+        value = Decimal(str(ratio))
+    except (InvalidOperation, ValueError) as exc:
+        raise field_error("ratio", _("Give a ratio between 0 and 1.")) from exc
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+        raise field_error("ratio", _("Give a ratio between 0 and 1."))
+    if not Organisation.objects.filter(pk=institution_id, kind__in=[OrgKind.BANK, OrgKind.GUARANTOR,
+                                                                    OrgKind.INVESTOR]).exists():
+        raise field_error("institution_id", _("Give a bank, guarantor or investor."))
+    with transaction.atomic():
+        report = LossRatioReport.objects.create(institution_id=institution_id, ratio=value.quantize(Decimal("0.000001")),
+                                                as_of=as_of, source=_text("source", source, 200),
+                                                recorded_by=actor.organisation)
+        audit.record(actor=actor, action="pools.loss_ratio_recorded", obj=report,
+                     changes={"institution": institution_id, "ratio": str(report.ratio), "as_of": as_of.isoformat()})
+    return report
+
+
+# --- claims -----------------------------------------------------------------------------------------
+
+
+def covering_pool(*, level: str, facts_: dict, claimant_id: int) -> Pool | None:
+    """The oldest active pool of `level` that covers this loan and claimant."""
+    qs = Pool.objects.filter(level=level, status=Pool.Status.ACTIVE)
+    if level in (Level.CITY, Level.DISTRICT):
+        qs = qs.filter(region=facts_["region"])
+    if level == Level.DISTRICT:
+        qs = qs.filter(district=facts_.get("borrower_district") or "\0")
+    for pool in qs.order_by("id"):
+        if pool.institutions.filter(pk=claimant_id).exists():
+            return pool
+        if facts_.get("programme_id") and pool.programmes.filter(pk=facts_["programme_id"]).exists():
+            return pool
+    return None
+
+
+def _paid_or_promised(**filters) -> int:
+    return Claim.objects.filter(status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID], **filters).aggregate(
+        s=Sum("total_fen"))["s"] or 0
+
+
+def _compute(claim: Claim, facts_: dict) -> None:
+    """Run the rule engine with the policy in force and store each layer, its pool and the lines."""
+    used = set(Claim.objects.filter(loan_id=claim.loan_id, status__in=LIVE_STATUSES).exclude(pk=claim.pk)
+               .values_list("mode", flat=True))
+    ratio, _source = facts.loss_ratio(claim.institution_id)
+    claim.loss_ratio = ratio
+    year = timezone.localdate().year
+    result = pool_rules.compensation_in_force(claim=pool_rules.Claim(
+        principal_fen=claim.principal_fen, loss_fen=claim.loss_fen, mode=claim.mode,
+        key_list_firm=claim.key_list_firm, ip_pledge=claim.ip_pledge,
+        central_bank_relending=claim.central_bank_relending, ip_pledge_sharing=claim.ip_pledge_sharing,
+        modes_already_used=frozenset(used), institution_loss_ratio=ratio,
+        firm_compensated_fen=_paid_or_promised(loan__borrower_credit_code=facts_["borrower_credit_code"]),
+        institution_year_compensated_fen=_paid_or_promised(institution_id=claim.institution_id,
+                                                           decided_at__year=year),
+    ))
+    lines = [{"rule": x.rule, "text": x.text, "rate": str(x.rate) if x.rate is not None else None,
+              "amount_fen": x.amount_fen} for x in result.lines]
+    layers = []
+    for layer in result.layers:
+        pool = covering_pool(level=layer.level, facts_=facts_, claimant_id=claim.institution_id)
+        amount = layer.amount_fen
+        if pool is None and amount:
+            lines.insert(len(lines) - 1, {"rule": "pool.none", "rate": None, "amount_fen": 0, "text": _(
+                "No active %(level)s pool covers this loan and institution: that layer pays nothing.") % {
+                "level": Level(layer.level).label}})
+            amount = 0
+        layers.append({"level": layer.level, "amount_fen": amount, "pool_id": pool.pk if pool else None,
+                       "pool": pool.name if pool else ""})
+    claim.policy_version = result.policy_version
+    claim.eligible = result.eligible
+    claim.rate = result.rate
+    claim.total_fen = sum(x["amount_fen"] for x in layers)
+    if claim.total_fen != result.total_fen:
+        lines[-1] = {"rule": "total", "rate": None, "amount_fen": claim.total_fen, "text": _(
+            "Total compensation: %(total)s yuan of a loss of %(loss)s yuan.") % {
+            "total": _yuan(claim.total_fen), "loss": _yuan(claim.loss_fen)}}
+    claim.layers = layers
+    claim.lines = lines
+    if not result.eligible:
+        claim.status = ClaimStatus.INELIGIBLE
+
+
+def _yuan(fen: int) -> str:
+    from innoreform.books.templatetags.books import fen_to_yuan
+
+    return fen_to_yuan(fen)
+
+
+def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_fen: int | None = None,
+               ip_pledge_sharing: bool = False, statement: str = "") -> Claim:
+    """File a claim for a defaulted loan. Bank-loss mode: the lender claims the unrecovered exposure.
+    Guarantor mode: the programme's guarantor claims what it paid out (loss_fen, at most the
+    exposure). The platform computes the compensation at once; a claim the rules refuse (paused
+    institution, other mode already used, loan above the tiers) is stored as not eligible."""
+    require(actor, "pools.claim_file")
+    if mode not in Mode.values:
+        raise field_error("mode", _("Choose a mode."))
+    statement = _text("statement", statement, 4000)
+    with transaction.atomic():
+        facts_ = facts.loan_facts(actor=actor, loan_id=loan_id)
+        loan = fm.Loan.objects.select_for_update().get(pk=loan_id)  # serialises claims on one loan
+        default = facts_["default"]
+        if default is None:
+            raise Conflict(_("Only a defaulted loan can be claimed for."), code="not_defaulted")
+        outstanding = default["amount_fen"] - default["recovered_fen"]
+        if mode == Mode.BANK_LOSS:
+            if facts_["institution_id"] != actor.organisation_id:
+                raise NotFound()
+            loss = outstanding
+        else:
+            if facts_["guarantor_id"] != actor.organisation_id:
+                raise NotFound()
+            loss = _amount("loss_fen", loss_fen)
+            if loss > outstanding:
+                raise field_error("loss_fen", _("The payout claimed is more than the unrecovered exposure."))
+        if loss <= 0:
+            raise Conflict(_("Nothing is left to claim: the exposure has been recovered."), code="nothing_to_claim")
+        if Claim.objects.filter(loan=loan, mode=mode, status__in=LIVE_STATUSES).exists():
+            raise Conflict(_("This loan already has a claim in this mode."), code="duplicate_claim")
+        claim = Claim(
+            institution=actor.organisation, loan=loan, default_id=default["id"], mode=mode,
+            principal_fen=facts_["principal_fen"], loss_fen=loss, key_list_firm=facts_["key_list"],
+            ip_pledge=facts_["kind"] == fm.LoanKind.IP_PLEDGE,
+            central_bank_relending=facts_["central_bank_relending"],
+            ip_pledge_sharing=bool(ip_pledge_sharing) and facts_["kind"] == fm.LoanKind.IP_PLEDGE,
+            last_recovery_id=facts.last_recovery_id(default["id"]), statement=statement, filed_by=actor.user,
+        )
+        _compute(claim, facts_)
+        try:
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError as exc:
+            raise Conflict(_("This loan already has a claim in this mode."), code="duplicate_claim") from exc
+        audit.record(actor=actor, action="pools.claim_filed", obj=claim,
+                     changes={"loan": loan.pk, "default": default["id"], "mode": mode, "loss_fen": loss,
+                              "policy_version": claim.policy_version, "eligible": claim.eligible,
+                              "total_fen": claim.total_fen, "layers": claim.layers})
+    return claim
+
+
+def _own_claim(actor: Actor, claim_id: int) -> Claim:
+    claim = Claim.objects.select_for_update().filter(pk=claim_id, institution_id=actor.organisation_id).first()
+    if claim is None:
+        raise NotFound()
+    return claim
+
+
+def claim_document_add(*, actor: Actor, claim_id: int, title: str, filename: str, content: bytes) -> ClaimDocument:
+    require(actor, "pools.claim_file")
+    title = _text("title", title, 200, required=True)
+    if not content or len(content) > MAX_DOCUMENT_BYTES:
+        raise field_error("file", _("Attach a file of at most 10 MB."))
+    with transaction.atomic():
+        claim = _own_claim(actor, claim_id)
+        if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.REVIEWED):
+            raise Conflict(_("Documents are added before the decision."), code="decided")
+        digest = hashlib.sha256(content).hexdigest()
+        safe = "".join(ch for ch in (filename or "document")[-80:] if ch.isalnum() or ch in "._-") or "document"
+        doc = ClaimDocument(claim=claim, title=title, sha256=digest, size=len(content))
+        doc.file.save(f"{claim.pk}-{digest[:12]}-{safe}", ContentFile(content), save=False)
+        doc.save()
+        audit.record(actor=actor, action="pools.claim_document_added", obj=claim,
+                     changes={"document": doc.pk, "title": title, "sha256": digest})
+    return doc
+
+
+def claim_withdraw(*, actor: Actor, claim_id: int) -> Claim:
+    require(actor, "pools.claim_file")
+    with transaction.atomic():
+        claim = _own_claim(actor, claim_id)
+        if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.REVIEWED):
+            raise Conflict(_("Only an undecided claim can be withdrawn."), code="decided")
+        claim.status = ClaimStatus.WITHDRAWN
+        claim.save(update_fields=["status"])
+        audit.record(actor=actor, action="pools.claim_withdrawn", obj=claim)
+    return claim
+
+
+def _department_claim(actor: Actor, claim_id: int) -> Claim:
+    from .selectors import claim_list
+
+    claim = claim_list(actor=actor).select_for_update(of=("self",)).filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFound()
+    return claim
+
+
+def claim_review(*, actor: Actor, claim_id: int, recommend: bool, note: str = "") -> Claim:
+    """The maker: checks the claim and its documents and recommends a decision."""
+    require(actor, "pools.claim_review")
+    note = _text("note", note, 500, required=not recommend)
+    with transaction.atomic():
+        claim = _department_claim(actor, claim_id)
+        if claim.status != ClaimStatus.SUBMITTED:
+            raise Conflict(_("Only a submitted claim can be reviewed."), code="not_submitted")
+        claim.status = ClaimStatus.REVIEWED
+        claim.reviewed_by, claim.reviewed_at = actor.user, timezone.now()
+        claim.review_note = note if recommend else f"[{_('recommend rejection')}] {note}"
+        claim.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit.record(actor=actor, action="pools.claim_reviewed", obj=claim,
+                     changes={"recommend": bool(recommend), "note": note})
+    return claim
+
+
+def claim_decide(*, actor: Actor, claim_id: int, approve: bool, note: str = "") -> Claim:
+    """The checker: another person than the reviewer approves or rejects. Approval queues one
+    payout per layer that has an amount and a pool, and pays what the pools can fund now."""
+    require(actor, "pools.claim_approve")
+    note = _text("note", note, 500, required=not approve)
+    with transaction.atomic():
+        claim = _department_claim(actor, claim_id)
+        if claim.status != ClaimStatus.REVIEWED:
+            raise Conflict(_("Only a reviewed claim can be decided."), code="not_reviewed")
+        if actor.user is None or claim.reviewed_by_id == actor.user.pk:
+            raise PermissionDenied(_("The reviewer cannot also approve (maker-checker)."), code="maker_checker")
+        claim.decided_by, claim.decided_at, claim.decision_note = actor.user, timezone.now(), note
+        if not approve:
+            claim.status = ClaimStatus.REJECTED
+            claim.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+            audit.record(actor=actor, action="pools.claim_rejected", obj=claim, changes={"note": note})
+            return claim
+        items = [PayoutItem(claim=claim, pool_id=x["pool_id"], level=x["level"], amount_fen=x["amount_fen"])
+                 for x in claim.layers if x["amount_fen"] > 0 and x["pool_id"]]
+        claim.status = ClaimStatus.APPROVED if items else ClaimStatus.PAID
+        if not items:
+            claim.paid_at = timezone.now()
+        claim.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "paid_at"])
+        for item in items:
+            item.save()
+        audit.record(actor=actor, action="pools.claim_approved", obj=claim,
+                     changes={"note": note, "total_fen": claim.total_fen,
+                              "payouts": [[i.pk, i.pool_id, i.level, i.amount_fen] for i in items]})
+        for pool_id in sorted({i.pool_id for i in items}):
+            payouts.pay_pool(actor=actor, pool_id=pool_id)
+    claim.refresh_from_db()
+    return claim
