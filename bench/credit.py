@@ -123,7 +123,8 @@ def scorecardpy_scorecard():
     def fit(ctx, tr, y):
         X = ctx["pandas"].iloc[tr].copy()
         X["__y"] = y
-        bins = sc.woebin(X, y="__y", print_step=0)
+        # check_cate_num=False: otherwise woebin asks on stdin whether to go on with many categories
+        bins = sc.woebin(X, y="__y", print_step=0, check_cate_num=False)
         W = sc.woebin_ply(X, bins, print_step=0)
         cols = [c for c in W.columns if c != "__y"]
         lr = LogisticRegression(max_iter=1000).fit(W[cols].fillna(0), y)
@@ -141,7 +142,8 @@ def lightgbm_default():
     import lightgbm as lgb
 
     def fit(ctx, tr, y):
-        X = ctx["pandas_cat"]
+        # LightGBM refuses JSON special characters in feature names (Polish ratio names): number them
+        X = ctx["pandas_cat"].set_axis([f"f{i}" for i in range(ctx["pandas_cat"].shape[1])], axis=1)
         clf = lgb.LGBMClassifier(verbose=-1, random_state=0, n_jobs=1).fit(X.iloc[tr], y)
         return lambda idx: clf.predict_proba(X.iloc[idx])[:, 1], clf
 

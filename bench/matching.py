@@ -157,9 +157,10 @@ def main() -> None:
     setup_django()
     from innoreform.financing import matching
 
-    result = {"database": "sqlite"}
+    result = {"database": "sqlite", "cpus": os.cpu_count(), "load_average_1m_start": round(os.getloadavg()[0], 2)}
     result.update(bench_batch(args, matching))
     result.update(bench_single(args))
+    result["load_average_1m_end"] = round(os.getloadavg()[0], 2)
     result["targets"] = {"batch_seconds": 60, "single_p95_ms": 50}
     print(json.dumps(result))
 

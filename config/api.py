@@ -36,12 +36,13 @@ def _mount() -> None:
     from innoreform.financing import api as financing
     from innoreform.ledger import api as ledger
     from innoreform.patents import api as patents
+    from innoreform.pools import api as pools
     from innoreform.registry import api as registry
     from innoreform.vouchers import api as vouchers
 
     for prefix, module in (("/core", core), ("/books", books), ("/ledger", ledger), ("/registry", registry),
                            ("/credit", credit), ("/patents", patents), ("/vouchers", vouchers),
-                           ("/financing", financing)):
+                           ("/financing", financing), ("/pools", pools)):
         portal_api.add_router(prefix, module.router)
         bank_api.add_router(prefix if prefix != "/core" else "/institution", module.bank_router)
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("patents/", include("innoreform.patents.urls")),
     path("vouchers/", include("innoreform.vouchers.urls")),
     path("financing/", include("innoreform.financing.urls")),
+    path("pools/", include("innoreform.pools.urls")),
     path("", include("innoreform.core.urls")),
 ]
 if settings.DEBUG:

@@ -84,12 +84,12 @@ ORGS = [
 
 USERS = [
     DemoUser("operator", "operator", Role.ADMINISTRATOR, "平台管理员", "JBSWY3DPEHPK3PXPOPERATOR"),
-    DemoUser("dept-science", "dept_science", Role.ADMINISTRATOR, "省科技厅管理员", "JBSWY3DPEHPK3PXPSCIENCE"),
-    DemoUser("dept-reviewer", "dept_science", Role.REVIEWER, "省科技厅审核员", "JBSWY3DPEHPK3PXPREVIEW"),
-    DemoUser("dept-approver", "dept_science", Role.APPROVER, "省科技厅审批员", "JBSWY3DPEHPK3PXPAPPROVE"),
-    DemoUser("dept-finance", "dept_finance", Role.APPROVER, "省财政厅审批员", "JBSWY3DPEHPK3PXPFINANCE"),
-    DemoUser("dept-foshan", "dept_foshan", Role.REVIEWER, "佛山市科技局审核员", "JBSWY3DPEHPK3PXPFOSHAN"),
-    DemoUser("dept-gz-finreg", "dept_gz_finreg", Role.REVIEWER, "广州金融局审核员", "JBSWY3DPEHPK3PXPFINREG"),
+    DemoUser("dept-science", "dept_science", Role.ADMINISTRATOR, "省科技厅管理员", "JBSWY3DPEHPK3PXPSCIENCEA"),
+    DemoUser("dept-reviewer", "dept_science", Role.REVIEWER, "省科技厅审核员", "JBSWY3DPEHPK3PXPREVIEWAA"),
+    DemoUser("dept-approver", "dept_science", Role.APPROVER, "省科技厅审批员", "JBSWY3DPEHPK3PXPAPPROVEA"),
+    DemoUser("dept-finance", "dept_finance", Role.APPROVER, "省财政厅审批员", "JBSWY3DPEHPK3PXPFINANCEA"),
+    DemoUser("dept-foshan", "dept_foshan", Role.REVIEWER, "佛山市科技局审核员", "JBSWY3DPEHPK3PXPFOSHANAA"),
+    DemoUser("dept-gz-finreg", "dept_gz_finreg", Role.REVIEWER, "广州金融局审核员", "JBSWY3DPEHPK3PXPFINREGAA"),
     DemoUser("ent-foshan", "ent_foshan", Role.ADMINISTRATOR, "佛山智感 管理员"),
     DemoUser("ent-foshan-member", "ent_foshan", Role.MEMBER, "佛山智感 经办人"),
     DemoUser("ent-dongguan", "ent_dongguan", Role.ADMINISTRATOR, "东莞精测 管理员"),
@@ -97,14 +97,14 @@ USERS = [
     DemoUser("inst-hk", "inst_hk", Role.ADMINISTRATOR, "香港精准检测 管理员"),
     DemoUser("inst-shanghai", "inst_shanghai", Role.ADMINISTRATOR, "上海形意设计 管理员"),
     DemoUser("inst-shenzhen", "inst_shenzhen", Role.ADMINISTRATOR, "深圳南山检测 管理员"),
-    DemoUser("bank-gz", "bank_gz", Role.ADMINISTRATOR, "粤科银行 管理员", "JBSWY3DPEHPK3PXPBANKGZA"),
-    DemoUser("bank-gz-officer", "bank_gz", Role.REVIEWER, "粤科银行 客户经理", "JBSWY3DPEHPK3PXPBANKGZB"),
+    DemoUser("bank-gz", "bank_gz", Role.ADMINISTRATOR, "粤科银行 管理员", "JBSWY3DPEHPK3PXPBANKGZAA"),
+    DemoUser("bank-gz-officer", "bank_gz", Role.REVIEWER, "粤科银行 客户经理", "JBSWY3DPEHPK3PXPBANKGZBA"),
     DemoUser("guarantor-gz", "guarantor_gz", Role.ADMINISTRATOR, "广州科技担保 管理员"),
     DemoUser("insurer-sz", "insurer_sz", Role.ADMINISTRATOR, "深圳科创保险 管理员"),
     DemoUser("investor-sz", "investor_sz", Role.ADMINISTRATOR, "深圳湾创投 管理员"),
-    DemoUser("court-ip", "court_ip", Role.APPROVER, "知识产权法院 法官", "JBSWY3DPEHPK3PXPCOURTIP"),
+    DemoUser("court-ip", "court_ip", Role.APPROVER, "知识产权法院 法官", "JBSWY3DPEHPK3PXPCOURTIPA"),
     DemoUser("mediator-gz", "mediator_gz", Role.ADMINISTRATOR, "调解委员会 调解员"),
-    DemoUser("notary-gz", "notary_gz", Role.APPROVER, "南方公证处 公证员", "JBSWY3DPEHPK3PXPNOTARY"),
+    DemoUser("notary-gz", "notary_gz", Role.APPROVER, "南方公证处 公证员", "JBSWY3DPEHPK3PXPNOTARYAA"),
     DemoUser("college-fs", "college_fs", Role.ADMINISTRATOR, "职业技术学院 管理员"),
     DemoUser("customs-gz", "customs_gz", Role.REVIEWER, "海关 审核员"),
 ]
@@ -143,6 +143,9 @@ def load() -> dict[str, Organisation]:
                 if spec.username == "operator":
                     user.is_staff = user.is_superuser = True  # back office (Django admin)
                 user.save()
+            elif user.is_demo and spec.totp_secret and user.totp_secret != spec.totp_secret:
+                # Keep demo accounts signable with the secrets the README publishes.
+                User.objects.filter(pk=user.pk).update(totp_secret=spec.totp_secret, totp_confirmed=True)
             Membership.objects.get_or_create(user=user, organisation=orgs[spec.org_key],
                                              defaults={"role": spec.role})
     return orgs

@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Status
@@ -49,7 +50,18 @@ def _fingerprint(request) -> str:
     digest.update(b"\0")
     digest.update(request.path.encode())
     digest.update(b"\0")
-    digest.update(request.body or b"")
+    try:
+        digest.update(request.body or b"")
+    except RawPostDataException:
+        # A multipart upload already parsed by Django: hash its fields and files' contents.
+        for name, values in sorted(request.POST.lists()):
+            digest.update(json.dumps([name, values]).encode())
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(json.dumps([name, upload.name, upload.size]).encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
     return digest.hexdigest()
 
 

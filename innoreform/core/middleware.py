@@ -58,3 +58,17 @@ class ActorMiddleware:
             else:
                 request.actor = Actor.for_user(user, request.session.get(SESSION_ORG_KEY))
         return self.get_response(request)
+
+
+class PortalLanguageMiddleware:
+    """Pages open in zh-hans unless the visitor chose a language (cookie) or, when signed in, set
+    one on their profile. Browser Accept-Language is honoured only by the APIs, whose callers
+    ask for a language explicitly. Sits before LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META["HTTP_ACCEPT_LANGUAGE"] = settings.LANGUAGE_CODE
+        return self.get_response(request)

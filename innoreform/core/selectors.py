@@ -111,8 +111,12 @@ def policy_in_force(key: str, on: date | None = None) -> PolicyVersion:
         .first()
     )
     if found is None:
-        if not PolicyVersion.objects.filter(key=key).exists():
-            return policy_seed_default(key=key)
+        # No approved version covers the date: the shipped default applies only if this key has
+        # never had any version (a concurrent first use may have just created it).
+        seeded = policy_seed_default(key=key)
+        covers = seeded.effective_from <= on and (seeded.effective_to is None or seeded.effective_to > on)
+        if seeded.version == 1 and seeded.status == PolicyStatus.APPROVED and covers:
+            return seeded
         raise NotFound(code="no_policy_in_force")
     return found
 

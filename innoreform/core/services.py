@@ -1,6 +1,7 @@
 """Writes for the core domain. Each function: keyword-only, a required actor, one transaction,
 its audit record in the same transaction."""
 
+import binascii
 import secrets
 from datetime import date, timedelta
 from typing import Any
@@ -251,7 +252,11 @@ def login_check_totp(*, user: User, code: str) -> None:
 def _totp_match(user: User, code: str, now) -> int | None:
     if not user.totp_secret or not code.isdigit():
         return None
-    totp = pyotp.TOTP(user.totp_secret)
+    try:
+        totp = pyotp.TOTP(user.totp_secret)
+        totp.byte_secret()
+    except (binascii.Error, ValueError):
+        return None  # a corrupt secret can never match; the user re-enrols
     for drift in (-1, 0, 1):
         counter = totp.timecode(now) + drift
         if counter > user.totp_last_counter and secrets.compare_digest(totp.generate_otp(counter), code):

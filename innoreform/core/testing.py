@@ -36,3 +36,13 @@ def make_actor(kind: str = OrgKind.ENTERPRISE, role: str = Role.MEMBER, org: Org
     user = user or make_user()
     membership = Membership.objects.create(user=user, organisation=org, role=role)
     return Actor.for_membership(membership)
+
+
+def english_client(**kwargs):
+    """A test client whose visitor chose English with the language switch (pages ignore the
+    browser's Accept-Language and default to zh-hans)."""
+    from django.test import Client
+
+    client = Client(**kwargs)
+    client.cookies["django_language"] = "en"
+    return client

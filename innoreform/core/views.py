@@ -6,6 +6,7 @@ Views are thin: parse with a form, call a service or selector, render. DomainErr
 form error or a message; NotFound becomes 404 (see `portal_view`).
 """
 
+import binascii
 import json
 import time
 from datetime import UTC
@@ -177,7 +178,10 @@ def demo_totp_code(user: User) -> str | None:
         return None
     totp = pyotp.TOTP(user.totp_secret)
     counter = max(totp.timecode(timezone.now()), user.totp_last_counter + 1)
-    return totp.generate_otp(counter)
+    try:
+        return totp.generate_otp(counter)
+    except (binascii.Error, ValueError):  # a malformed stored secret: no hint rather than a 500
+        return None
 
 
 @sensitive_post_parameters("code")

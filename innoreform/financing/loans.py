@@ -313,9 +313,10 @@ def loan_refresh(*, actor: Actor, loan_id: int, on: date | None = None) -> m.Loa
 
 
 def loans_refresh_all(*, actor: Actor, on: date | None = None) -> int:
-    """The daily job: refresh every active loan (each in its own transaction)."""
+    """The daily job: refresh every active or defaulted loan (each in its own transaction)."""
     count = 0
-    for loan_id in m.Loan.objects.filter(status=m.LoanStatus.ACTIVE).values_list("pk", flat=True):
+    for loan_id in m.Loan.objects.filter(status__in=[m.LoanStatus.ACTIVE, m.LoanStatus.DEFAULTED]).values_list(
+            "pk", flat=True):
         loan_refresh(actor=actor, loan_id=loan_id, on=on)
         count += 1
     return count

@@ -18,5 +18,7 @@ def register() -> None:
         nav.NavItem(label=_("Financing dashboard"), url_name="financing:dashboard", kinds=OVERSIGHT, order=30),
         nav.NavItem(label=_("Collective credit programmes"), url_name="financing:programmes",
                     kinds=OVERSIGHT | FINANCIAL, order=32),
+        nav.NavItem(label=_("Equipment registry"), url_name="financing:equipment",
+                    kinds=OVERSIGHT | frozenset({OrgKind.BANK}), order=33),
     ):
         nav.register(item)

@@ -109,6 +109,9 @@ class CompactRange:
             h = node_hash(left, h)
         return h
 
+    def border_bytes(self) -> bytes:
+        return b"".join(self._hashes)
+
     def copy(self) -> CompactRange:
         c = CompactRange()
         c.size, c._levels, c._hashes = self.size, list(self._levels), list(self._hashes)

@@ -78,6 +78,9 @@ class LedgerHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     size = models.BigIntegerField(default=0)
     root = models.BinaryField(max_length=32)
+    # the compact range (right-border subtree hashes, largest first, 32 bytes each): a sequencer
+    # resumes from it without reading LedgerNode; `ledger verify` checks it against the nodes
+    border = models.BinaryField(default=b"")
     updated_at = models.DateTimeField(auto_now=True)
 
 

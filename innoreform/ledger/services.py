@@ -182,6 +182,20 @@ def _lock_head() -> LedgerHead:
         return LedgerHead.objects.select_for_update().get(pk=1)
 
 
+def _border(head: LedgerHead) -> merkle.CompactRange:
+    raw = bytes(head.border or b"")
+    ids = merkle.CompactRange.node_ids(head.size)
+    if len(raw) == 32 * len(ids):
+        return merkle.CompactRange(head.size, [raw[i : i + 32] for i in range(0, len(raw), 32)])
+    got = selectors.read_nodes(ids)  # an older head row without the border
+    return merkle.CompactRange(head.size, [got[n] for n in ids])
+
+
+def _save_head(crange: merkle.CompactRange) -> None:
+    LedgerHead.objects.filter(pk=1).update(size=crange.size, root=crange.root(), border=crange.border_bytes(),
+                                           updated_at=timezone.now())
+
+
 def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], chunk: int = 256) -> None:
     """Bulk insert of already-adapted values without model instances: COPY on PostgreSQL (the
     client-side binding of a large multi-row INSERT costs more than the hashing), one multi-row
@@ -221,9 +235,7 @@ def _integrate_batch(limit: int) -> int:
             pending = cur.fetchall()
         if not pending:
             return 0
-        border = merkle.CompactRange.node_ids(head.size)
-        got = selectors.read_nodes(border)
-        crange = merkle.CompactRange(head.size, [got[n] for n in border])
+        crange = _border(head)
         placed, nodes = [], []
         for row in pending:
             lh = merkle.leaf_hash(bytes(row[1]))
@@ -245,7 +257,7 @@ def _integrate_batch(limit: int) -> int:
                     f"column2 AS idx, column3 AS lh FROM (VALUES {values})) AS v JOIN {pending_t} AS p "
                     "ON p.id = v.pid ORDER BY v.idx", [x for t in placed for x in t])
         _insert_rows(LedgerNode, ("node_id", "hash"), nodes)
-        LedgerHead.objects.filter(pk=1).update(size=crange.size, root=crange.root(), updated_at=timezone.now())
+        _save_head(crange)
         with connection.cursor() as cur:
             ids = [p[0] for p in placed]
             cur.execute(f"DELETE FROM {pending_t} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
@@ -254,11 +266,9 @@ def _integrate_batch(limit: int) -> int:
 
 def _integrate_direct(rows: list[tuple]) -> None:
     """Make already-adapted (uid, body, entry_type, org, subject, created_at) rows leaves, now."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head = _lock_head()
-        border = merkle.CompactRange.node_ids(head.size)
-        got = selectors.read_nodes(border)
-        crange = merkle.CompactRange(head.size, [got[n] for n in border])
+        crange = _border(head)
         entries_rows, nodes = [], []
         for uid, body, entry_type, org_id, subject_id, created_at in rows:
             lh = merkle.leaf_hash(body)
@@ -268,7 +278,7 @@ def _integrate_direct(rows: list[tuple]) -> None:
         _insert_rows(LedgerEntry, ("index", "uid", "leaf_hash", "body", "entry_type", "organisation_id",
                                    "subject_organisation_id", "created_at"), entries_rows)
         _insert_rows(LedgerNode, ("node_id", "hash"), nodes)
-        LedgerHead.objects.filter(pk=1).update(size=crange.size, root=crange.root(), updated_at=timezone.now())
+        _save_head(crange)
 
 
 def sequence_pending(*, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> int:

@@ -121,6 +121,8 @@ def verify_log(*, verifiers: list[note.Verifier] | None = None) -> Report:
             return _finish(rep, head_size, head_root, roots, checkpoints, verifiers, stopped=True)
     if expected < head_size:
         rep.problem(expected, f"the log ends at {expected} but the head says {head_size} (truncated)")
+    elif head is not None and bytes(head.border or b"") not in (b"", crange.border_bytes()):
+        rep.problem(None, "the head's stored border (used for the next append) does not match the entries")
     return _finish(rep, head_size, head_root, roots, checkpoints, verifiers, stopped=False)
 
 

@@ -8,8 +8,10 @@ class PoolsConfig(AppConfig):
     verbose_name = _("Risk-compensation pools")
 
     def ready(self) -> None:
-        from innoreform.books import pool_rules  # noqa: F401  (registers "pools.compensation")
-        from innoreform.books import reconciliation
+        from innoreform.books import (
+            pool_rules,  # noqa: F401  (registers "pools.compensation")
+            reconciliation,
+        )
         from innoreform.core import nav
         from innoreform.core.nav import NavItem
 

@@ -108,6 +108,10 @@ def run_payouts(*, actor: Actor) -> dict:
     returned = 0
     for claim_id in Claim.objects.filter(status=ClaimStatus.PAID).order_by("id").values_list("id", flat=True):
         returned += flow_back_claim(actor=actor, claim_id=claim_id)
+    if returned:  # money returned to the pools pays what waits in them
+        for p in sorted(set(PayoutItem.objects.filter(status=PayoutItem.Status.WAITING).values_list("pool_id",
+                                                                                                  flat=True))):
+            paid += pay_pool(actor=actor, pool_id=p)
     waiting = PayoutItem.objects.filter(status=PayoutItem.Status.WAITING).count()
     return {"paid": paid, "returned_fen": returned, "waiting": waiting}
 

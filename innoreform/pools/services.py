@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from innoreform.books import pool_rules
-from innoreform.books import services as books
 from innoreform.books import selectors as book_selectors
+from innoreform.books import services as books
 from innoreform.core import audit
 from innoreform.core.actor import Actor
-from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
+from innoreform.core.errors import Conflict, NotFound, PermissionDenied, field_error
 from innoreform.core.models import Jurisdiction, Organisation, OrgKind
 from innoreform.core.regions import Region
 from innoreform.financing import models as fm
@@ -61,6 +61,8 @@ def _amount(field: str, value) -> int:
 
 def _text(field: str, value: str, max_length: int, required: bool = False) -> str:
     value = (value or "").strip()
+    if "\x00" in value:
+        raise field_error(field, _("This text contains a NUL character."))
     if required and not value:
         raise field_error(field, _("This field is required."))
     if len(value) > max_length:

@@ -7,9 +7,10 @@ their orders, deduct the voucher share and submit claims. Money-moving calls nee
 Idempotency-Key (a replay returns the stored answer; the effect happens once).
 """
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from innoreform.core.api_support import DbId, responses
+from innoreform.core.errors import NotFound
 from innoreform.core.idempotency import IdempotencyKeyHeader, idempotent
 
 from . import reports, selectors, services, settlement, use
@@ -89,7 +90,8 @@ def vouchers_orders(request, page: Query[PageQuery]):
 
 
 def _deduct(request, order_id: int, key: str):
-    selectors.order_get(actor=request.auth, order_id=order_id)  # 404 before anything is claimed
+    if not selectors.order_list(actor=request.auth).filter(pk=order_id).exists():  # 404 before a key is claimed
+        raise NotFound()
     return idempotent(request, key=key, run=lambda: (
         201, s.RedemptionOut.of(use.deduct(actor=request.auth, order_id=order_id))))
 
@@ -152,6 +154,29 @@ def vouchers_claim_fraud(request, claim_id: DbId, payload: s.ReasonIn):
     return s.ClaimOut.of(use.claim_confirm_fraud(actor=request.auth, claim_id=claim_id, reason=payload.reason))
 
 
+class FundingIn(Schema):
+    enterprise_id: int = Field(..., ge=1, le=2**63 - 1)
+    project_code: str = Field(..., min_length=1, max_length=64)
+    programme: str = Field(..., min_length=1, max_length=200)
+    amount_fen: int = Field(0, ge=0, le=10**13)
+
+
+class FundingOut(Schema):
+    id: int
+    enterprise_id: int
+    project_code: str
+    programme: str
+
+
+@router.post("/programme-fundings", response=responses({201: FundingOut}, 404),
+             operation_id="vouchers_programme_funding")
+def vouchers_programme_funding(request, payload: FundingIn):
+    """Record a project already funded by a science programme (for the double-funding rule)."""
+    record = services.programme_funding_record(actor=request.auth, **payload.dict())
+    return Status(201, FundingOut(id=record.pk, enterprise_id=record.enterprise_id, project_code=record.project_code,
+                                  programme=record.programme))
+
+
 # --- settlement, reports, reconciliation -----------------------------------------------------------------
 
 
@@ -205,8 +230,6 @@ def vouchers_report(request, query: Query[ReportQuery]):
 @router.get("/reconciliation", response=responses(s.ReconciliationOut, 404), operation_id="vouchers_reconciliation")
 def vouchers_reconciliation(request):
     if not selectors.sees_all(request.auth) or selectors.city_scope(request.auth):
-        from innoreform.core.errors import NotFound
-
         raise NotFound()
     return reconcile().as_dict()
 

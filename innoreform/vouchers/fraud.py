@@ -11,6 +11,7 @@ Rules:
 """
 
 import re
+from decimal import Decimal
 from statistics import median
 
 from django.db.models import Sum
@@ -117,7 +118,7 @@ def evaluate(*, claim: m.Claim, params: SchemeParams) -> list[dict]:
                                                    institution__status=m.ListingStatus.LISTED)
                       .values_list("price_fen", flat=True)[:5000])
         if len(prices) >= 3:
-            mid = median(prices)
+            mid = Decimal(str(median(prices)))
             if unit_fee > mid * factor:
                 flags.append({"rule": "price_anomaly", "params": {"fee": _yuan(unit_fee), "factor": str(factor),
                                                                   "basis": "median", "reference": _yuan(int(mid))}})

@@ -215,3 +215,36 @@ def test_admin_login_goes_through_the_portal_login():
     assert response.status_code == 302
     assert response["Location"].startswith("/login") or "login" in response["Location"]
     assert "/admin/login" not in response["Location"].split("?")[0]
+
+
+def test_pages_default_to_chinese_whatever_the_browser_says():
+    page = Client(headers={"Accept-Language": "en-US,en;q=0.9"}).get("/login/")
+    assert page["Content-Language"] == "zh-hans"
+    chosen = Client(headers={"Accept-Language": "zh-hans"})
+    chosen.cookies["django_language"] = "en"
+    assert chosen.get("/login/")["Content-Language"] == "en"
+
+
+def test_corrupt_totp_secret_fails_closed_without_a_server_error():
+    from innoreform.core.models import User
+
+    actor = make_actor(kind=OrgKind.BANK)
+    User.objects.filter(pk=actor.user.pk).update(totp_secret="NOTBASE32!", totp_confirmed=True)
+    actor.user.refresh_from_db()
+    with pytest.raises(services.LoginFailed):
+        services.login_check_totp(user=actor.user, code="123456")
+
+
+def test_fingerprint_of_a_parsed_multipart_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import RequestFactory
+
+    from innoreform.core.idempotency import _fingerprint
+
+    def fingerprint(content):
+        request = RequestFactory().post("/x", {"note": "a", "file": SimpleUploadedFile("f.csv", content)})
+        request.POST  # Django parses the upload; request.body is then unavailable  # noqa: B018
+        return _fingerprint(request)
+
+    assert fingerprint(b"1,2") == fingerprint(b"1,2")
+    assert fingerprint(b"1,2") != fingerprint(b"1,3")

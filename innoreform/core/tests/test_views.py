@@ -32,7 +32,7 @@ from innoreform.core.models import (
     User,
 )
 from innoreform.core.regions import Region
-from innoreform.core.testing import make_actor, make_org, make_user
+from innoreform.core.testing import english_client, make_actor, make_org, make_user
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"  # make_user's default
@@ -68,8 +68,9 @@ def test_login_page_renders_in_chinese_by_default_and_in_english():
     response = Client().get(reverse("core:login"))
     assert response.status_code == 200
     assert "登录" in response.content.decode()
-    response = Client(headers={"accept-language": "en"}).get(reverse("core:login"))
-    assert "Sign in" in response.content.decode()
+    english = Client()
+    english.cookies["django_language"] = "en"  # what the language switch sets
+    assert "Sign in" in english.get(reverse("core:login")).content.decode()
 
 
 def test_password_login_reaches_home_and_records_audit():
@@ -98,7 +99,7 @@ def test_login_next_parameter_is_kept_but_foreign_hosts_are_refused():
 @override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SECONDS=600)
 def test_lockout_through_the_login_page():
     actor = make_actor()
-    client = Client(headers={"accept-language": "en"})
+    client = english_client()
     url = reverse("core:login")
     for _ in range(2):
         response = client.post(url, {"username": actor.user.username, "password": "wrong"})
@@ -116,14 +117,14 @@ def test_lockout_through_the_login_page():
 
 
 def test_unknown_user_gets_the_same_message_as_a_wrong_password():
-    response = Client(headers={"accept-language": "en"}).post(
+    response = english_client().post(
         reverse("core:login"), {"username": "nobody-here", "password": "x"})
     assert "username or password is not correct" in response.content.decode()
 
 
 def test_two_factor_enrolment_then_code_entry():
     actor = make_actor(kind=OrgKind.BANK, role=Role.MEMBER)
-    client = Client(headers={"accept-language": "en"})
+    client = english_client()
     response = client.post(reverse("core:login"), {"username": actor.user.username, "password": PASSWORD})
     assert response.url == reverse("core:login_totp")
     assert "_auth_user_id" not in client.session  # not signed in before the second factor
@@ -145,7 +146,7 @@ def test_two_factor_enrolment_then_code_entry():
     assert User.objects.get(pk=user.pk).totp_confirmed
 
     # Next time: code entry only, the secret is not shown again; the used code is refused.
-    other = Client(headers={"accept-language": "en"})
+    other = english_client()
     other.post(reverse("core:login"), {"username": user.username, "password": PASSWORD})
     page = other.get(reverse("core:login_totp")).content.decode()
     assert user.totp_secret not in page
@@ -203,7 +204,7 @@ def test_pages_redirect_anonymous_users_to_login():
 def test_home_renders_for_every_kind(kind):
     extra = {"jurisdiction": "city", "line": "finance"} if kind == OrgKind.DEPARTMENT else {}
     actor = make_actor(kind=kind, role=Role.ADMINISTRATOR, **extra)
-    response = signed_in(actor, Client(headers={"accept-language": "en"})).get(reverse("core:home"))
+    response = signed_in(actor, english_client()).get(reverse("core:home"))
     assert response.status_code == 200
     body = response.content.decode()
     assert f'data-kind="{kind}"' in body
@@ -228,7 +229,7 @@ def test_home_lists_notifications_and_running_jobs():
     services.notify(recipient=actor.user, message_id="job.finished", params={"kind": "import"})
     job = services.job_create(actor=actor, kind="patents.import", total=10)
     services.job_progress(job_id=job.pk, done=4)
-    body = signed_in(actor, Client(headers={"accept-language": "en"})).get(reverse("core:home")).content.decode()
+    body = signed_in(actor, english_client()).get(reverse("core:home")).content.decode()
     assert "Background job import finished." in body
     assert "patents.import" in body
     assert 'value="40"' in body
@@ -287,11 +288,10 @@ def test_profile_password_change_ends_other_sessions_only():
 
 
 def test_profile_password_errors_show_on_fields():
-    client = signed_in(make_actor())
+    client = signed_in(make_actor(), english_client())
     response = client.post(reverse("core:profile"), {"action": "password", "old_password": "wrong",
                                                      "new_password": "a new long passphrase 42",
-                                                     "new_password_again": "a new long passphrase 42"},
-                           headers={"accept-language": "en"})
+                                                     "new_password_again": "a new long passphrase 42"})
     assert response.status_code == 200
     assert "current password is not correct" in response.content.decode()
     response = client.post(reverse("core:profile"), {"action": "password", "old_password": PASSWORD,
@@ -346,7 +346,7 @@ def test_department_sees_all_organisations_with_filters_and_paging():
 def test_organisation_export_csv_and_xlsx():
     dept = department(Role.MEMBER)
     make_org(kind=OrgKind.BANK, name="=HYPERLINK(1)")
-    client = signed_in(dept, Client(headers={"accept-language": "en"}))
+    client = signed_in(dept, english_client())
     response = client.get(reverse("core:organisations"), {"format": "csv", "kind": "bank"})
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -414,7 +414,7 @@ def test_administrator_sees_only_own_audit_and_export():
 def test_policy_pages_propose_and_maker_checker():
     maker = department(Role.APPROVER)
     checker = department(Role.APPROVER, org=maker.organisation)
-    client = signed_in(maker, Client(headers={"accept-language": "en"}))
+    client = signed_in(maker, english_client())
     listing = client.get(reverse("core:policies")).content.decode()
     assert "test.portal" in listing  # default materialised as version 1
     form = client.get(reverse("core:policy_propose"), {"key": "test.portal"})
@@ -512,7 +512,7 @@ def test_notification_mark_read_with_htmx_and_scoping():
     stranger = make_actor()
     mine = services.notify(recipient=actor.user, message_id="policy.approved", params={"key": "k", "version": 2})
     theirs = services.notify(recipient=stranger.user, message_id="policy.approved", params={"key": "k", "version": 3})
-    client = signed_in(actor, Client(headers={"accept-language": "en"}))
+    client = signed_in(actor, english_client())
     listing = client.get(reverse("core:notifications")).content.decode()
     assert "Policy k version 2 was approved." in listing
     assert "version 3" not in listing

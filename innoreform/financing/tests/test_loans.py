@@ -121,3 +121,15 @@ def test_impossible_contracts(sme, bank):
     with pytest.raises(Conflict):
         loans.loan_contract(**base)  # the same contract number again
     assert m.Loan.objects.count() == 1 and not m.Instalment.objects.exists()
+
+
+def test_daily_job_moves_defaulted_loans_down(sme, bank):
+    from innoreform.core.actor import Actor
+
+    loan = _loan(bank, sme, days_ago=330, contract_no="L-9")
+    assert loans.loans_refresh_all(actor=Actor.system()) == 1
+    loan.refresh_from_db()
+    assert loan.status == "defaulted" and loan.classification == "doubtful"  # ~300 days: 可疑 (the floor)
+    later = timezone.localdate() + timedelta(days=70)
+    loan = loans.loan_refresh(actor=bank, loan_id=loan.pk, on=later)
+    assert loan.classification == "loss" and m.LoanDefault.objects.filter(loan=loan).count() == 1

@@ -229,3 +229,17 @@ def test_key_rotation_both_keys_sign(settings, tmp_path):
         c, n = note.open_checkpoint(cp.note, [signer.verifier])
         assert c.size == 3
         assert n.signed_by(settings.LEDGER_ORIGIN)
+
+
+def test_append_entries_integrate_now_skips_the_queue():
+    actor = make_actor()
+    append_many(5)
+    uids = services.append_entries(actor=actor, items=[
+        {"entry_type": "books.money_moved", "object_ref": f"books.txn:{i}", "subject_organisation": actor.organisation}
+        for i in range(600)], integrate_now=True)
+    assert LedgerPending.objects.count() == 0
+    assert selectors.head()[0] == 605
+    assert selectors.entry_by_uid(uids[-1]).index == 604
+    assert selectors.entry_by_uid(uids[0]).created_at is not None
+    assert selectors.head()[1] == _memory_copy().root()
+    assert LedgerEntry.objects.filter(subject_organisation=actor.organisation).count() == 600

@@ -183,3 +183,9 @@ def test_concurrent_appends_then_full_verify():
     assert rep.ok, rep.problems
     assert rep.checked_entries == 320
     assert LedgerEntry.objects.values("uid").distinct().count() == 320
+
+
+def test_tampered_head_border_is_caught(log40):
+    LedgerHead.objects.filter(pk=1).update(border=bytes(32 * 2))  # 40 = 32 + 8: two border nodes
+    rep = verify_log()
+    assert any("border" in m for _i, m in rep.problems)

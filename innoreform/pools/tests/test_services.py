@@ -122,7 +122,7 @@ def test_maker_checker_and_scopes(world, other_user):
 
 
 def test_reversal_refused_when_money_spent_and_pool_never_negative(world):
-    province, city = world.pools(province_fen=50_000_000, city_fen=50_000_000)
+    _province, city = world.pools(province_fen=50_000_000, city_fen=50_000_000)
     c = world.contribute(city, 10_000_000)
     services.contribution_reverse(actor=world.city, contribution_id=c.pk, reason="录入错误")
     assert balance(city) == 50_000_000

@@ -200,3 +200,19 @@ def test_tongyong_reimburses_the_enterprise(enterprise, reviewer, approver, budg
     payable = Account.objects.get(owner_id=enterprise.organisation_id, purpose="enterprise_payable")
     assert payable.balance_fen == 0
     assert reconcile.reconcile().clean
+
+
+def test_daily_upkeep_voids_unclaimed_uses_after_the_grace_period(voucher, institution, enterprise, budgets):
+    from innoreform.vouchers.tasks import daily
+
+    province, foshan = budgets
+    inst_actor, service = institution
+    order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
+    use.deduct(actor=inst_actor, order_id=order.pk)
+    m.Voucher.objects.filter(pk=voucher.pk).update(expires_on=timezone.localdate() - timedelta(days=200))
+    result = daily.call()
+    assert result["expired"] == 1 and result["voided"] == 1
+    voucher.refresh_from_db()
+    assert voucher.used_fen == 0 and voucher.released_fen == voucher.face_fen
+    assert balance(province.reserved_account_id) == balance(foshan.reserved_account_id) == 0
+    assert reconcile.reconcile().clean

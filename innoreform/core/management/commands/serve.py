@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -22,7 +23,16 @@ class Command(BaseCommand):
         web = [os.path.join(bin_dir, "gunicorn"), "config.wsgi:application", "--bind", f"{host}:{port}",
                "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"]
         worker = [sys.executable, "-m", "innoreform.cli", "db_worker", "--queue-name", "default"]
-        children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 - fixed argv
+        env = dict(os.environ)
+        children = []
+        if settings.DEMO_MODE and not env.get("LEDGER_WITNESSES"):
+            # The demo runs two independent witnesses (own keys and state under var/) that
+            # cosign the ledger's checkpoints; the platform publishes once both have signed.
+            from innoreform.ledger import demo as ledger_demo
+
+            env.update(ledger_demo.witness_env(settings.VAR_DIR))
+            children += [subprocess.Popen(argv) for argv in ledger_demo.witness_commands(settings.VAR_DIR)]  # noqa: S603
+        children += [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]  # noqa: S603 - fixed argv
         self.stdout.write(self.style.SUCCESS(f"InnoReform on http://{host}:{port}/  (Ctrl-C stops)"))
         stopping = False
 

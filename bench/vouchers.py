@@ -1,0 +1,209 @@
+"""Voucher redemption benchmark: prints one JSON object, everything measured in this run, against
+one PostgreSQL server.
+
+    .venv/bin/python bench/vouchers.py                  # 16 clients, 2,400 deduction attempts
+    .venv/bin/python bench/vouchers.py --clients 32 --seconds 10
+
+What it does:
+1. Recreates a database `vouchers_bench`, migrates it and loads the demo (core + vouchers): a
+   listed Hong Kong lab, a Foshan SME in the registry with a voucher (face 300,000 yuan, 50%).
+2. Adds `--orders` orders of 300 yuan each on that ONE voucher (150 yuan voucher share each), so
+   all deductions race for one row; the face value covers 2,000 of them, the default 2,400 offered
+   overflow it by 20%.
+3. Starts gunicorn (`--workers` processes × 4 threads, DB_CONN_MAX_AGE=60) and has `--clients` threads POST
+   /api/bank/v1/vouchers/orders/<id>/deduct with the lab's API key and a fresh Idempotency-Key,
+   on keep-alive connections, until every order was tried.
+4. Runs pgbench's built-in TPC-B-like script (`pgbench -i -s 1`, then `-c clients -j clients -T
+   seconds`) on a database `vouchers_pgbench` of the same server.
+
+Output: redemptions_per_s (201 answers / wall time), attempts_per_s (201 + 409), pgbench_tps, ratio
+(redemptions_per_s / pgbench_tps), p50_ms / p99_ms (all deduct calls), overpaid_vouchers (used >
+face or paid > face), lost_updates (201 answers without a use row, use rows without a 201, or the
+voucher's used amount differing from the sum of its uses), errors_5xx, other_errors.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = "vouchers_bench"
+PGBENCH_DB = "vouchers_pgbench"
+
+
+def psql(sql: str, db: str = "postgres") -> None:
+    subprocess.run(["psql", f"{PG}/{db}", "-qAtc", sql], check=True, capture_output=True)
+
+
+def setup(orders: int, env: dict) -> dict:
+    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DB}")
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    script = f"""
+import json
+from innoreform.core import demo as core_demo, services as core_services
+from innoreform.vouchers import demo, models as m
+core_demo.load()
+demo.load(operator=core_demo.operator_actor())
+voucher = m.Voucher.objects.get(enterprise__name__startswith="佛山智感")
+service = m.ServiceItem.objects.filter(institution__organisation__name__startswith="香港精准").first()
+rows = [m.Order(enterprise_id=voucher.enterprise_id, institution_id=service.institution_id, voucher=voucher,
+                service=service, fee_fen=30_000, voucher_fen=15_000) for _ in range({orders})]
+m.Order.objects.bulk_create(rows, batch_size=2000)
+ids = list(m.Order.objects.filter(voucher=voucher, fee_fen=30_000).values_list("pk", flat=True))
+_key, header = core_services.api_key_create(actor=demo._actor("inst-hk"), name="bench")
+print("BENCH" + json.dumps({{"voucher": voucher.pk, "face_fen": voucher.face_fen, "orders": ids, "key": header}}))
+"""
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out[out.index("BENCH") + 5:].splitlines()[0])
+
+
+def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(workers), "--threads", "4", "--keep-alive", "30", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/bank/v1/vouchers/orders")  # 401 without a key: the app is up
+            if conn.getresponse().status == 401:
+                return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def hammer(port: int, key: str, orders: list[int], clients: int) -> dict:
+    queue = list(reversed(orders))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    created: set[int] = set()
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                order = queue.pop()
+            headers = {"X-API-Key": key, "Idempotency-Key": uuid.uuid4().hex, "Content-Type": "application/json"}
+            t = time.perf_counter()
+            try:
+                conn.request("POST", f"/api/bank/v1/vouchers/orders/{order}/deduct", body=b"", headers=headers)
+                response = conn.getresponse()
+                body = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status, body = 0, b""
+            elapsed = time.perf_counter() - t
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 201:
+                    created.add(json.loads(body)["order_id"])
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    latencies.sort()
+    return {"wall": wall, "latencies": latencies, "statuses": statuses, "created": created}
+
+
+def pgbench(clients: int, seconds: int) -> float:
+    psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {PGBENCH_DB}")
+    url = f"{PG}/{PGBENCH_DB}"
+    subprocess.run(["pgbench", "-i", "-s", "1", "-q", url], check=True, capture_output=True)
+    out = subprocess.run(["pgbench", "-c", str(clients), "-j", str(clients), "-T", str(seconds), "-n", url],
+                         check=True, capture_output=True, text=True).stdout
+    psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
+    return float(re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out).group(1))
+
+
+def check(env: dict, voucher: int, created: set[int]) -> dict:
+    script = f"""
+import json
+from django.db.models import Sum
+from innoreform.vouchers import models as m
+v = m.Voucher.objects.get(pk={voucher})
+uses = m.Redemption.objects.filter(voucher=v, status="active")
+print("CHECK" + json.dumps({{"used": v.used_fen, "face": v.face_fen, "paid": v.paid_fen,
+    "sum_uses": uses.aggregate(s=Sum("amount_fen"))["s"] or 0, "use_orders": list(uses.values_list("order_id", flat=True)),
+    "overpaid": m.Voucher.objects.filter(used_fen__gt=models_F("face_fen")).count()}}))
+"""
+    script = script.replace("models_F", "__import__('django.db.models', fromlist=['F']).F")
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    data = json.loads(out[out.index("CHECK") + 5:].splitlines()[0])
+    rows = set(data["use_orders"])
+    lost = len(created - rows) + len(rows - created) + (1 if data["used"] != data["sum_uses"] else 0)
+    overpaid = data["overpaid"] + (1 if data["paid"] > data["face"] else 0)
+    return {"lost_updates": lost, "overpaid_vouchers": overpaid, "used_fen": data["used"], "face_fen": data["face"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--orders", type=int, default=2400)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
+    parser.add_argument("--port", type=int, default=18765)
+    args = parser.parse_args()
+    env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "INNOREFORM_VAR_DIR": str(ROOT / "var" / "bench-vouchers"), "LOG_LEVEL": "WARNING",
+           "DB_CONN_MAX_AGE": "60"}  # persistent connections, as a production deployment would use
+    data = setup(args.orders, env)
+    server = start_server(args.port, args.workers, env)
+    try:
+        result = hammer(args.port, data["key"], data["orders"], args.clients)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    tps = pgbench(args.clients, args.seconds)
+    checked = check(env, data["voucher"], result["created"])
+    lat = result["latencies"]
+    ok = result["statuses"].get(201, 0)
+    conflicts = result["statuses"].get(409, 0)
+    rate = ok / result["wall"]
+
+    def pct(p: float) -> float:
+        return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 2) if lat else 0.0
+
+    print(json.dumps({
+        "clients": args.clients, "server_workers": args.workers, "server_threads": 4,
+        "orders_offered": len(data["orders"]), "deducted": ok, "refused_409": conflicts,
+        "redemptions_per_s": round(rate, 1), "attempts_per_s": round((ok + conflicts) / result["wall"], 1),
+        "pgbench_tps": round(tps, 1), "ratio": round(rate / tps, 3) if tps else None,
+        "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+        "overpaid_vouchers": checked["overpaid_vouchers"], "lost_updates": checked["lost_updates"],
+        "voucher_used_fen": checked["used_fen"], "voucher_face_fen": checked["face_fen"],
+        "errors_5xx": sum(n for s, n in result["statuses"].items() if s >= 500),
+        "other_errors": sum(n for s, n in result["statuses"].items() if s not in (201, 409) and s < 500),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Demo data for the pools (fictional, labelled): the province's science department and
+Guangzhou's financial administration each open and fund a risk-compensation pool covering the demo
+bank and guarantor; the bank's reported loss ratio is recorded; a Guangzhou enterprise on the
+province's key list (in the registry with a valid invention patent) takes an IP-pledge loan from
+the demo bank, which defaults; the bank files a claim (50% capped, split province:city), the
+department reviews and another person approves, the pools pay, and a later recovery flows back.
+Idempotent: nothing is added once the province pool exists."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from innoreform.core import demo as core_demo
+from innoreform.core.actor import Actor
+from innoreform.core.credit_code import make as make_credit_code
+from innoreform.core.models import Membership, Organisation, OrgKind
+from innoreform.core.regions import Region
+
+from . import payouts, services
+from .models import Pool
+
+PROVINCE_POOL = "广东省科技信贷风险准备金（演示）"
+CITY_POOL = "广州市科技信贷风险补偿资金池（演示）"
+FIRM_NAME = "广州知芯微电子有限公司（演示）"
+
+
+def _org(key: str) -> Organisation | None:
+    spec = next(s for s in core_demo.ORGS if s.key == key)
+    return Organisation.objects.filter(name=spec.name + core_demo.DEMO_SUFFIX, is_demo=True).first()
+
+
+def _actor(username: str) -> Actor | None:
+    membership = Membership.objects.select_related("user", "organisation").filter(user__username=username).first()
+    return Actor.for_membership(membership) if membership else None
+
+
+def _firm() -> Organisation:
+    firm = Organisation.objects.filter(name=FIRM_NAME, is_demo=True).first()
+    if firm is None:
+        firm = Organisation.objects.create(name=FIRM_NAME, name_en="Guangzhou Zhixin Microelectronics (demo)",
+                                           kind=OrgKind.ENTERPRISE, region=Region.GUANGZHOU, district="黄埔区",
+                                           credit_code=make_credit_code("91", "440100", "MAPL0001"), is_demo=True)
+    return firm
+
+
+def _registry(firm: Organisation) -> str:
+    """The firm in the registry with one valid invention patent (the demo writes the rows)."""
+    from innoreform.registry import models as rm
+
+    e = rm.Enterprise.objects.filter(credit_code=firm.credit_code).first() or rm.Enterprise.objects.create(
+        credit_code=firm.credit_code, name=firm.name, organisation=firm, region=firm.region, district="黄埔区",
+        industry_code="C39", registered_on=date(2016, 8, 8))
+    number = "ZL202210998877.1"
+    if not rm.IntellectualProperty.objects.filter(number=number).exists():
+        rm.IntellectualProperty.objects.create(enterprise=e, kind="invention_patent", number=number,
+                                               title="一种低功耗射频前端芯片（示例）", status="valid")
+    return number
+
+
+def load(*, operator: Actor) -> None:
+    from innoreform.financing import loans, special
+
+    science, gz = _actor("dept-science"), _actor("dept-gz-finreg")
+    reviewer, approver = _actor("dept-reviewer"), _actor("dept-approver")
+    bank, bank_org, guarantor = _actor("bank-gz"), _org("bank_gz"), _org("guarantor_gz")
+    if None in (science, gz, reviewer, approver, bank, bank_org, guarantor):
+        return
+    if Pool.objects.filter(name=PROVINCE_POOL).exists():
+        return
+    today = timezone.localdate()
+    covered = [bank_org.pk, guarantor.pk]
+    province = services.pool_create(actor=science, name=PROVINCE_POOL, level="province", leverage_target=10,
+                                    institution_ids=covered)
+    city = services.pool_create(actor=gz, name=CITY_POOL, level="city", region=Region.GUANGZHOU,
+                                leverage_target=10, institution_ids=covered)
+    services.contribution_record(actor=science, pool_id=province.pk, amount_fen=20_000_000_00,
+                                 received_on=today - timedelta(days=120), note="省级财政科技信贷风险准备金（演示）")
+    services.contribution_record(actor=gz, pool_id=city.pk, amount_fen=10_000_000_00,
+                                 received_on=today - timedelta(days=110), note="广州市财政出资（演示）")
+    services.loss_ratio_record(actor=science, institution_id=bank_org.pk, ratio="0.0120", as_of=today,
+                               source="银行科技贷款不良率报送（演示）")
+
+    firm = _firm()
+    number = _registry(firm)
+    services.keylist_add(actor=science, credit_code=firm.credit_code, name=firm.name,
+                         list_name="广东省科技型中小企业重点名单（演示）")
+    start = today - timedelta(days=100)
+    loan = loans.loan_contract(actor=bank, contract_no="YK-IP-2026-DEMO1", contract_on=start,
+                               borrower_credit_code=firm.credit_code, principal_fen=4_000_000_00,
+                               annual_rate="0.0385", term_months=12, kind="ip_pledge",
+                               purpose_text="射频芯片流片（演示）")
+    special.ip_pledge(actor=bank, loan_id=loan.pk, pledges=[{"number": number, "appraised_value_fen": 6_000_000_00}])
+    loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=start)
+    loans.loan_default_declare(actor=bank, loan_id=loan.pk, on=start + timedelta(days=5),
+                               reason="企业经营困难，停止还款（演示）")
+    claim = services.claim_file(actor=bank, loan_id=loan.pk, statement="知识产权质押贷款违约，申请风险补偿（演示）")
+    services.claim_document_add(actor=bank, claim_id=claim.pk, title="违约认定及催收记录（演示）",
+                                filename="collection-record.txt", content="演示文件：催收记录".encode())
+    services.claim_review(actor=reviewer, claim_id=claim.pk, recommend=True, note="材料齐全，规则计算无误（演示）")
+    services.claim_decide(actor=approver, claim_id=claim.pk, approve=True, note="同意补偿（演示）")
+    loans.recovery_record(actor=bank, loan_id=loan.pk, amount_fen=1_000_000_00, received_on=today,
+                          source="collateral", note="质押专利处置回款（演示）")
+    payouts.run_payouts(actor=operator)

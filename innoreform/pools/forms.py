@@ -1,0 +1,98 @@
+"""Page forms: parse input; the services validate again."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from innoreform.core.models import Organisation, OrgKind
+from innoreform.core.regions import Region
+
+from .models import ClaimStatus, Level, Mode
+
+
+class YuanField(forms.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=15, decimal_places=2, min_value=0.01, **kwargs)
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else int(amount * 100)
+
+
+def _institutions():
+    return Organisation.objects.filter(kind__in=[OrgKind.BANK, OrgKind.GUARANTOR, OrgKind.INVESTOR],
+                                       is_active=True).order_by("name")
+
+
+class PoolForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    region = forms.ChoiceField(label=_("City"), choices=[("", "—"), *Region.choices], required=False)
+    district = forms.CharField(label=_("District"), max_length=64, required=False)
+    leverage_target = forms.DecimalField(label=_("Leverage target"), min_value=1, max_value=100, initial=10,
+                                         decimal_places=2)
+    institutions = forms.ModelMultipleChoiceField(label=_("Covered institutions"), queryset=Organisation.objects.none(),
+                                                  required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institutions"].queryset = _institutions()
+
+
+class CoverageForm(forms.Form):
+    leverage_target = forms.DecimalField(label=_("Leverage target"), min_value=1, max_value=100, decimal_places=2)
+    institutions = forms.ModelMultipleChoiceField(label=_("Covered institutions"), queryset=Organisation.objects.none(),
+                                                  required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institutions"].queryset = _institutions()
+
+
+class ContributionForm(forms.Form):
+    amount = YuanField(label=_("Amount (yuan)"))
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}),
+                                  initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ReverseForm(forms.Form):
+    contribution_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ClaimForm(forms.Form):
+    loan = forms.TypedChoiceField(label=_("Defaulted loan"), coerce=int, choices=())
+    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.BANK_LOSS)
+    loss = YuanField(label=_("Amount paid out as guarantor (yuan)"), required=False,
+                     help_text=_("Guarantor mode only. In bank-loss mode the unrecovered exposure is claimed."))
+    ip_pledge_sharing = forms.BooleanField(label=_("Under the four-party IP-pledge loss sharing"), required=False)
+    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+                                required=False)
+    document_title = forms.CharField(label=_("Document title"), max_length=200, required=False)
+    document = forms.FileField(label=_("Document (judgment, collection record…)"), required=False)
+
+    def __init__(self, *args, loans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loan"].choices = [(loan.pk, f"{loan.contract_no} · {loan.borrower_name}") for loan in loans]
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File"))
+
+
+class ReviewForm(forms.Form):
+    recommend = forms.TypedChoiceField(label=_("Recommendation"), coerce=lambda v: v == "yes",
+                                       choices=[("yes", _("Approve")), ("no", _("Reject"))])
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("Approve and pay")), ("no", _("Reject"))])
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ClaimFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *ClaimStatus.choices], required=False)
