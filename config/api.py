@@ -29,6 +29,11 @@ for api in (portal_api, bank_api):
     install_error_handlers(api)
 
 
+# The bank API names its resources directly where the issue fixes the path:
+# /api/bank/v1/institution/me and /api/bank/v1/enterprises/{credit_code}.
+BANK_PREFIXES = {"/core": "/institution", "/registry": ""}
+
+
 def _mount() -> None:
     from innoreform.books import api as books
     from innoreform.core import api as core
@@ -44,7 +49,7 @@ def _mount() -> None:
                            ("/credit", credit), ("/patents", patents), ("/vouchers", vouchers),
                            ("/financing", financing), ("/pools", pools)):
         portal_api.add_router(prefix, module.router)
-        bank_api.add_router(prefix if prefix != "/core" else "/institution", module.bank_router)
+        bank_api.add_router(BANK_PREFIXES.get(prefix, prefix), module.bank_router)
 
 
 _mount()

@@ -8,7 +8,6 @@ from config.api import bank_api, portal_api
 from innoreform.core import ops
 
 
-
 def _admin_login(request, extra_context=None):
     # The back office signs in through the portal, so lockout and the second factor apply.
     return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

@@ -1,4 +1,4 @@
-"""Portal API (/api/v1/registry) and bank/institution API (/api/bank/v1/registry)."""
+"""Portal API (/api/v1/registry) and bank/institution API (/api/bank/v1/enterprises…)."""
 
 from django.utils import translation
 from ninja import Query, Router, Status

@@ -474,5 +474,5 @@ def bank_enterprises(request):
     rows = selectors.bank_enterprises(actor=actor)
     return render(request, "registry/bank_enterprises.html", {
         "rows": rows, "category_labels": dict(m.DataCategory.choices), "purpose_labels": dict(m.Purpose.choices),
-        "api_path": "/api/bank/v1/registry/enterprises/",
+        "api_path": "/api/bank/v1/enterprises/",
     })

@@ -6,10 +6,10 @@ import os
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from django.core.wsgi import get_wsgi_application
 from django.test import Client
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
 from innoreform.core import services
 from innoreform.core.models import OrgKind, Role

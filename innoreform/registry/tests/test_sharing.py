@@ -18,7 +18,7 @@ from innoreform.registry.demo_data import E1, E2
 from .conftest import enterprise_actor
 
 pytestmark = pytest.mark.django_db
-URL = "/api/bank/v1/registry/enterprises/{code}"
+URL = "/api/bank/v1/enterprises/{code}"
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_no_grant_is_404_and_audited(owner, bank):
     response = read(client)
     assert response.status_code == 404
     assert response.json()["code"] == "no_valid_grant"
-    assert AuditEvent.objects.filter(outcome="denied", action__contains="/registry/enterprises/").exists()
+    assert AuditEvent.objects.filter(outcome="denied", action__contains="/api/bank/v1/enterprises/").exists()
     assert not m.AccessRecord.objects.exists()
 
 
@@ -168,12 +168,12 @@ def test_access_history_shows_who_what_when_why(owner, bank):
 def test_bank_list_and_financing_outcome(owner, bank):
     admin, client = bank
     grant(owner, admin.organisation)
-    listed = client.get("/api/bank/v1/registry/enterprises").json()
+    listed = client.get("/api/bank/v1/enterprises").json()
     assert [e["credit_code"] for e in listed] == [E1]
     body = {"purpose": "loan_application", "reference": "LN-2025-001", "outcome": "approved",
             "amount_fen": 300_000_000, "annual_rate": "0.0385", "term_months": 12,
             "decided_on": timezone.localdate().isoformat()}
-    url = f"/api/bank/v1/registry/enterprises/{E1}/financing-outcomes"
+    url = f"/api/bank/v1/enterprises/{E1}/financing-outcomes"
     first = client.post(url, body, content_type="application/json", headers={"Idempotency-Key": "k1"})
     assert first.status_code == 201, first.content
     again = client.post(url, body, content_type="application/json", headers={"Idempotency-Key": "k1"})

@@ -87,7 +87,7 @@ def test_story_end_to_end(clerk, reviewer, approver):
 
     # 5. the bank reads only what was granted and sees the enterprise on its page
     bank = Client(headers={"X-API-Key": secret})
-    body = bank.get(f"/api/bank/v1/registry/enterprises/{E1}", {"purpose": "loan_application"}).json()
+    body = bank.get(f"/api/bank/v1/enterprises/{E1}", {"purpose": "loan_application"}).json()
     assert sorted(body["data"]) == ["basic", "evaluation"]
     assert body["data"]["evaluation"]["registration_number"] == decl.registration_number
     assert b"data-testid=\"bank-enterprises\"" in client_for(bank_admin).get("/registry/bank/enterprises/").content
