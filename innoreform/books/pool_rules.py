@@ -22,13 +22,14 @@ and the split across layers gives the last share layer the remainder, so layers 
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field, model_validator
 
 from innoreform.core import policies_registry
+from innoreform.core.money import fen_to_yuan, round_fen
 
 POLICY_KEY = "pools.compensation"
 POLICY_SOURCE = ("BRIEF §1.3 (广东科技信贷风险补偿: 分档 40%/30%/20%, 重点名单或知识产权质押 +15, "
@@ -162,8 +163,8 @@ class Compensation:
 
 
 def _fen(amount: Decimal) -> int:
-    """The one rounding point: Decimal yuan-fen amount to whole fen, half up."""
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The one rounding point: Decimal fen to whole fen, half up (core.money)."""
+    return round_fen(amount)
 
 
 def _pct(rate: Decimal) -> str:
@@ -171,8 +172,6 @@ def _pct(rate: Decimal) -> str:
 
 
 def _yuan(fen: int) -> str:
-    from .templatetags.books import fen_to_yuan
-
     return fen_to_yuan(fen)
 
 

@@ -15,12 +15,12 @@ from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import DomainError, ValidationFailed
 from innoreform.core.models import Organisation, OrgKind
+from innoreform.core.money import yuan_to_fen
 from innoreform.core.regions import Region
 
 from . import facts, loans
 from . import models as m
 from . import schedule as sched
-from .money import yuan_to_fen
 from .services import require
 
 COLUMNS = ["contract_no", "borrower_credit_code", "borrower_name", "city", "kind", "principal_yuan", "annual_rate",

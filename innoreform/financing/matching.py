@@ -14,8 +14,9 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from innoreform.core.money import fen_to_yuan
+
 from . import rules as r
-from .money import fen_to_yuan
 
 COMPONENTS = {
     "price": gettext_lazy("price"),

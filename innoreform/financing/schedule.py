@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 
-from .money import MAX_FEN, round_fen
+from innoreform.core.money import MAX_FEN, round_fen
 
 
 class Method:

@@ -14,12 +14,12 @@ from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, ValidationFailed
 from innoreform.core.models import Organisation, OrgKind
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.selectors import policy_in_force
 
 from . import facts, loans
 from . import models as m
 from . import validation as v
-from .money import fen_to_yuan
 from .policies import EQUIPMENT_KEY, FINANCIAL
 from .services import require
 

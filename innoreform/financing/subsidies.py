@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from innoreform.core.money import share_of
 from innoreform.core.policies import is_maker_checker_violation
 from innoreform.core.selectors import policy_in_force
 
 from . import booking, selectors
 from . import models as m
-from .money import share_of
 from .policies import SUBSIDY_KEY, SubsidyRules
 from .services import require
 

@@ -5,7 +5,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .money import MAX_FEN, quantize_rate
+from innoreform.core.money import MAX_FEN, quantize_rate
+
 from .schedule import MAX_ANNUAL_RATE, MAX_TERM_MONTHS
 
 

@@ -12,13 +12,13 @@ from innoreform.core.errors import DomainError
 from innoreform.core.exports import Column
 from innoreform.core.listing import list_page
 from innoreform.core.models import OrgKind
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
 from innoreform.core.views import portal_view
 
 from . import imports, selectors, services
 from . import models as m
 from .forms import ApplyForm, DecideForm, ImportForm, LoanFilter, NeedForm
-from .money import fen_to_yuan
 from .policies import FINANCIAL, can
 
 

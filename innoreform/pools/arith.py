@@ -1,27 +1,11 @@
-"""Integer-fen arithmetic of the pools: the one rounding point (ROUND_HALF_UP) and the exact split
-of an amount in proportion to weights (largest remainder: the parts always sum to the amount)."""
+"""Integer-fen arithmetic of the pools, from the platform's one money module."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from innoreform.core.money import round_fen, split_largest_remainder
 
-
-def round_fen(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+__all__ = ["pro_rata", "round_fen"]
 
 
 def pro_rata(amount: int, weights: list[int]) -> list[int]:
-    """Split `amount` (fen, >= 0) in proportion to non-negative integer `weights`; the parts are
-    integers summing exactly to `amount`. Leftover fen go to the largest remainders, ties to the
-    earlier weight."""
-    if amount < 0 or any(w < 0 for w in weights):
-        raise ValueError("amount and weights must be non-negative")
-    total = sum(weights)
-    if total == 0:
-        if amount:
-            raise ValueError("cannot split a positive amount over zero weights")
-        return [0] * len(weights)
-    parts = [amount * w // total for w in weights]
-    remainders = [(amount * w % total, -i) for i, w in enumerate(weights)]
-    left = amount - sum(parts)
-    for _rem, neg_i in sorted(remainders, reverse=True)[:left]:
-        parts[-neg_i] += 1
-    return parts
+    """Split `amount` (fen, >= 0) in proportion to non-negative integer `weights`; the parts sum
+    exactly to `amount` (largest remainders, ties to the earlier weight)."""
+    return split_largest_remainder(amount, weights)

@@ -24,6 +24,7 @@ from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, field_error
 from innoreform.core.models import Jurisdiction, Organisation, OrgKind
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
 from innoreform.financing import models as fm
 
@@ -306,8 +307,6 @@ def _compute(claim: Claim, facts_: dict) -> None:
 
 
 def _yuan(fen: int) -> str:
-    from innoreform.books.templatetags.books import fen_to_yuan
-
     return fen_to_yuan(fen)
 
 

@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
+from innoreform.core.money import fen_to_yuan
+
 # --- inputs -----------------------------------------------------------------------------------
 
 
@@ -414,7 +416,7 @@ LABELS = {
 
 
 def _yuan(fen: int) -> str:
-    return f"{Decimal(fen) / 100:,.2f}"
+    return fen_to_yuan(fen)
 
 
 def describe(line: Mapping) -> str:

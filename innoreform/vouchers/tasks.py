@@ -28,10 +28,13 @@ def run_batch(batch_id: int, job_id: str | None = None) -> dict:
 
 @task()
 def daily() -> dict:
+    from innoreform.ledger.services import sequence_pending
+
     from . import services, use
 
     system = Actor.system()
     return {
+        "sequenced": sequence_pending(),  # queued voucher-use entries into the trust ledger
         "listed": services.institutions_publish_due(actor=system),
         "expired": services.vouchers_expire_due(actor=system),
         "voided": use.unclaimed_void_due(actor=system),

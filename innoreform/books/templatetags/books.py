@@ -2,17 +2,9 @@
 
 from django import template
 
+from innoreform.core.money import fen_to_yuan
+
 register = template.Library()
-
-
-def fen_to_yuan(value) -> str:
-    """12345678 -> "123,456.78"; negative amounts keep their sign. Exact (integer arithmetic)."""
-    if value is None or value == "":
-        return ""
-    fen = int(value)
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}{yuan:,}.{cents:02d}"
 
 
 @register.filter

@@ -1,6 +1,6 @@
 from django import template
 
-from ..money import fen_to_yuan
+from innoreform.core.money import fen_to_yuan
 
 register = template.Library()
 

@@ -45,15 +45,33 @@ def fen_to_yuan(fen: int | None) -> str:
     return f"{sign}{yuan:,}.{cents:02d}"
 
 
+def split_largest_remainder(amount_fen: int, weights) -> list[int]:
+    """Split a non-negative amount in proportion to non-negative weights (int or Decimal) into
+    integer fen that sum exactly to the amount: leftover fen go to the largest remainders, ties to
+    the earlier weight."""
+    weights = [Decimal(w) for w in weights]
+    if amount_fen < 0 or any(w < 0 for w in weights):
+        raise ValueError("amount and weights must be non-negative")
+    total = sum(weights, Decimal(0))
+    if total == 0:
+        if amount_fen:
+            raise ValueError("cannot split a positive amount over zero weights")
+        return [0] * len(weights)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = [Decimal(amount_fen) * w / total for w in weights]
+        parts = [int(x.to_integral_value(rounding="ROUND_FLOOR")) for x in exact]
+        left = amount_fen - sum(parts)
+        order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts
+
+
 def split_by_vector(amount_fen: int, weights: dict[str, Decimal]) -> dict[str, int]:
-    """Split an amount by percentage weights (summing to 100) into integer fen that sum exactly
-    to the amount: largest remainders get the leftover fen, ties by name."""
-    total = sum(weights.values())
-    if total <= 0:
+    """Split an amount by named weights (e.g. a loss-sharing vector) into integer fen summing
+    exactly to the amount; ties go to the name that sorts first."""
+    names = sorted(weights)
+    if sum(Decimal(weights[n]) for n in names) <= 0:
         raise ValueError("weights must sum to a positive number")
-    exact = {k: Decimal(amount_fen) * Decimal(w) / Decimal(total) for k, w in weights.items()}
-    floors = {k: int(v.to_integral_value(rounding="ROUND_FLOOR")) for k, v in exact.items()}
-    left = amount_fen - sum(floors.values())
-    for k in sorted(exact, key=lambda k: (-(exact[k] - floors[k]), k))[:left]:
-        floors[k] += 1
-    return floors
+    return dict(zip(names, split_largest_remainder(amount_fen, [weights[n] for n in names]), strict=True))
