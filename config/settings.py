@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "innoreform.core.middleware.PortalLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "innoreform.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -217,7 +218,11 @@ LOGGING = {
     "formatters": {"json": {"()": "innoreform.core.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task state change drowns the console in demo runs; failures still show.
+        "django_tasks": {"level": "WARNING"},
+    },
 }
 
 # Ledger (transparency log) settings; see innoreform/ledger.

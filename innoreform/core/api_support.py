@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,17 +40,17 @@ class OkOut(Schema):
     ok: bool = True
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429, 503)
 
 
 def responses(success: dict[int, Any] | Any, *errors: int) -> dict[int, Any]:
     """Declare the success schema(s) and every error status an operation can return.
 
-    400, 401, 403, 422 and 429 are always possible (bad body, no credentials, CSRF or role refusal,
-    invalid fields, throttle).
+    400, 401, 403, 422, 429 and 503 are always possible (bad body, no credentials, CSRF or role
+    refusal, invalid fields, throttle, database briefly unavailable).
     """
     declared = dict(success) if isinstance(success, dict) else {200: success}
-    for status in {400, 401, 403, 422, 429, *errors}:
+    for status in {400, 401, 403, 422, 429, 503, *errors}:
         declared[status] = ErrorOut
     return declared
 
@@ -144,6 +146,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
                               message=message)
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if isinstance(exc, DatabaseOperationalError | DatabaseInterfaceError):
+            # The database refused or dropped the connection: nothing was committed, so the
+            # client may retry (with the same Idempotency-Key for money-moving calls).
+            log.warning("database unavailable", extra={"path": request.path})
+            response = error_response(api, request, status=503, code="service_unavailable",
+                                      message=_("The service is briefly unavailable; please retry."))
+            response["Retry-After"] = "1"
+            return response
         log.exception("unhandled API error", extra={"path": request.path})
         return error_response(api, request, status=500, code="internal_error",
                               message=_("An internal error occurred; it has been logged."))

@@ -72,3 +72,30 @@ class PortalLanguageMiddleware:
         if not request.path.startswith("/api/") and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             request.META["HTTP_ACCEPT_LANGUAGE"] = settings.LANGUAGE_CODE
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """PostgreSQL text cannot hold NUL characters; an API body or query containing one would fail
+    deep in the database. Refuse it up front with the error envelope (forms already reject NUL)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and self._has_nul(request):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            return JsonResponse({"code": "validation_failed", "message": _("Text may not contain NUL characters."),
+                                 "details": {}}, status=422)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path:
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/json"):
+            body = request.body
+            return b"\\u0000" in body or b"\x00" in body
+        return False

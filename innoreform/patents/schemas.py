@@ -1,7 +1,7 @@
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class DatasetOut(Schema):
@@ -38,10 +38,10 @@ class TopicPageOut(Schema):
 
 
 class AliasIn(Schema):
-    alias: str
-    canonical: str
-    kind: str = ""
-    city: str = ""
+    alias: str = Field(..., min_length=1, max_length=300)
+    canonical: str = Field(..., min_length=1, max_length=300)
+    kind: Literal["", "enterprise", "university", "institute", "individual", "other"] = ""
+    city: str = Field("", pattern=r"^(44\d{4})?$", description="GB/T 2260 code of a Guangdong city, or empty")
 
 
 class AliasOut(Schema):
@@ -53,17 +53,17 @@ class AliasOut(Schema):
 
 
 class RuleIn(Schema):
-    industry: str
-    industry_zh: str
-    industry_en: str
-    segment: str
-    segment_zh: str
-    segment_en: str
-    position: str
-    include: str = ""
-    exclude: str = ""
-    keywords: str = ""
-    note: str = ""
+    industry: str = Field(..., min_length=1, max_length=40)
+    industry_zh: str = Field(..., max_length=100)
+    industry_en: str = Field(..., max_length=100)
+    segment: str = Field(..., min_length=1, max_length=40)
+    segment_zh: str = Field(..., max_length=100)
+    segment_en: str = Field(..., max_length=100)
+    position: str = Field(..., max_length=10)
+    include: str = Field("", max_length=5000)
+    exclude: str = Field("", max_length=5000)
+    keywords: str = Field("", max_length=5000)
+    note: str = Field("", max_length=300)
 
 
 class RuleOut(RuleIn):

@@ -32,44 +32,44 @@ class VoucherOut(Schema):
                           paid_fen=v.paid_fen, remaining_fen=v.remaining_fen, status=v.status, expires_on=v.expires_on)
 
 
-class ApplicationIn(Schema):
+class VoucherApplicationIn(Schema):
     requested_fen: int = Field(..., ge=1, le=10**13)
     purpose: str = Field(..., min_length=1, max_length=500)
     contact_address: str = Field("", max_length=300)
     contact_phone: str = Field("", max_length=40)
 
 
-class CheckOut(Schema):
+class VoucherCheckOut(Schema):
     rule: str
     ok: bool
     explanation: str
 
 
-class ApplicationOut(Schema):
+class VoucherApplicationOut(Schema):
     id: int
     enterprise_id: int
     year: int
     requested_fen: Fen
     grantable_fen: Fen
     status: str
-    checks: list[CheckOut]
+    checks: list[VoucherCheckOut]
     voucher_id: int | None = None
 
     @staticmethod
-    def of(a: m.Application) -> "ApplicationOut":
+    def of(a: m.Application) -> "VoucherApplicationOut":
         voucher = m.Voucher.objects.filter(application=a).values_list("pk", flat=True).first()
-        return ApplicationOut(id=a.pk, enterprise_id=a.enterprise_id, year=a.year, requested_fen=a.requested_fen,
+        return VoucherApplicationOut(id=a.pk, enterprise_id=a.enterprise_id, year=a.year, requested_fen=a.requested_fen,
                               grantable_fen=a.grantable_fen, status=a.status, voucher_id=voucher,
-                              checks=[CheckOut(rule=c["rule"], ok=c["ok"], explanation=services.explain(c))
+                              checks=[VoucherCheckOut(rule=c["rule"], ok=c["ok"], explanation=services.explain(c))
                                       for c in a.eligibility])
 
 
-class DecisionIn(Schema):
+class VoucherDecisionIn(Schema):
     approve: bool
     note: str = Field("", max_length=500)
 
 
-class InstitutionOut(Schema):
+class VoucherInstitutionOut(Schema):
     id: int
     name: str
     region: str
@@ -79,12 +79,12 @@ class InstitutionOut(Schema):
     notice_ends_at: datetime | None
 
     @staticmethod
-    def of(i: m.Institution) -> "InstitutionOut":
-        return InstitutionOut(id=i.pk, name=i.organisation.name, region=i.region, status=i.status,
+    def of(i: m.Institution) -> "VoucherInstitutionOut":
+        return VoucherInstitutionOut(id=i.pk, name=i.organisation.name, region=i.region, status=i.status,
                               categories=i.categories, founded_on=i.founded_on, notice_ends_at=i.notice_ends_at)
 
 
-class ServiceOut(Schema):
+class VoucherServiceOut(Schema):
     id: int
     institution_id: int
     institution: str
@@ -94,12 +94,12 @@ class ServiceOut(Schema):
     price_fen: Fen
 
     @staticmethod
-    def of(s: m.ServiceItem) -> "ServiceOut":
-        return ServiceOut(id=s.pk, institution_id=s.institution_id, institution=s.institution.organisation.name,
+    def of(s: m.ServiceItem) -> "VoucherServiceOut":
+        return VoucherServiceOut(id=s.pk, institution_id=s.institution_id, institution=s.institution.organisation.name,
                           category=s.category, name=s.name, unit=s.unit, price_fen=s.price_fen)
 
 
-class OrderIn(Schema):
+class VoucherOrderIn(Schema):
     voucher_id: int = Field(..., ge=1, le=2**63 - 1)
     service_id: int = Field(..., ge=1, le=2**63 - 1)
     quantity: int = Field(1, ge=1, le=10_000)
@@ -107,7 +107,7 @@ class OrderIn(Schema):
     project_code: str = Field("", max_length=64)
 
 
-class OrderOut(Schema):
+class VoucherOrderOut(Schema):
     id: int
     voucher_id: int
     enterprise_id: int
@@ -120,14 +120,14 @@ class OrderOut(Schema):
     redemption_id: int | None = None
 
     @staticmethod
-    def of(o: m.Order) -> "OrderOut":
+    def of(o: m.Order) -> "VoucherOrderOut":
         redemption = m.Redemption.objects.filter(order=o).values_list("pk", flat=True).first()
-        return OrderOut(id=o.pk, voucher_id=o.voucher_id, enterprise_id=o.enterprise_id,
+        return VoucherOrderOut(id=o.pk, voucher_id=o.voucher_id, enterprise_id=o.enterprise_id,
                         institution_id=o.institution_id, service_id=o.service_id, quantity=o.quantity,
                         fee_fen=o.fee_fen, voucher_fen=o.voucher_fen, status=o.status, redemption_id=redemption)
 
 
-class RedemptionOut(Schema):
+class VoucherRedemptionOut(Schema):
     id: int
     order_id: int
     voucher_id: int
@@ -138,14 +138,14 @@ class RedemptionOut(Schema):
     voucher_remaining_fen: Fen
 
     @staticmethod
-    def of(r: m.Redemption) -> "RedemptionOut":
+    def of(r: m.Redemption) -> "VoucherRedemptionOut":
         voucher = m.Voucher.objects.get(pk=r.voucher_id)
-        return RedemptionOut(id=r.pk, order_id=r.order_id, voucher_id=r.voucher_id, flow=r.flow,
+        return VoucherRedemptionOut(id=r.pk, order_id=r.order_id, voucher_id=r.voucher_id, flow=r.flow,
                              amount_fen=r.amount_fen, payee_id=r.payee_id, status=r.status,
                              voucher_remaining_fen=voucher.remaining_fen)
 
 
-class ClaimIn(Schema):
+class VoucherClaimIn(Schema):
     contract_no: str = Field(..., min_length=1, max_length=64)
     invoice_no: str = Field(..., min_length=1, max_length=64)
     invoice_amount_fen: int = Field(..., ge=1, le=10**13)
@@ -153,12 +153,12 @@ class ClaimIn(Schema):
     deliverable: str = Field(..., min_length=1, max_length=500)
 
 
-class FlagOut(Schema):
+class VoucherFlagOut(Schema):
     rule: str
     explanation: str
 
 
-class ClaimOut(Schema):
+class VoucherClaimOut(Schema):
     id: int
     redemption_id: int
     payee_id: int
@@ -167,28 +167,28 @@ class ClaimOut(Schema):
     invoice_amount_fen: Fen
     invoice_date: date
     status: str
-    flags: list[FlagOut]
+    flags: list[VoucherFlagOut]
     province_fen: Fen
     city_fen: Fen
 
     @staticmethod
-    def of(c: m.Claim) -> "ClaimOut":
-        return ClaimOut(id=c.pk, redemption_id=c.redemption_id, payee_id=c.payee_id, amount_fen=c.amount_fen,
+    def of(c: m.Claim) -> "VoucherClaimOut":
+        return VoucherClaimOut(id=c.pk, redemption_id=c.redemption_id, payee_id=c.payee_id, amount_fen=c.amount_fen,
                         invoice_no=c.invoice_no, invoice_amount_fen=c.invoice_amount_fen, invoice_date=c.invoice_date,
                         status=c.status, province_fen=c.province_fen, city_fen=c.city_fen,
-                        flags=[FlagOut(rule=f["rule"], explanation=fraud.explain(f)) for f in c.flags])
+                        flags=[VoucherFlagOut(rule=f["rule"], explanation=fraud.explain(f)) for f in c.flags])
 
 
-class ReviewIn(Schema):
+class VoucherReviewIn(Schema):
     note: str = Field("", max_length=500)
     clear_flags: bool = False
 
 
-class ReasonIn(Schema):
+class VoucherReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
-class BatchOut(Schema):
+class VoucherBatchOut(Schema):
     id: int
     period: str
     cadence: str
@@ -200,13 +200,13 @@ class BatchOut(Schema):
     paid_items: int
 
     @staticmethod
-    def of(b: m.SettlementBatch) -> "BatchOut":
-        return BatchOut(id=b.pk, period=b.period, cadence=b.cadence, status=b.status, total_fen=b.total_fen,
+    def of(b: m.SettlementBatch) -> "VoucherBatchOut":
+        return VoucherBatchOut(id=b.pk, period=b.period, cadence=b.cadence, status=b.status, total_fen=b.total_fen,
                         province_fen=b.province_fen, city_fen=b.city_fen, items=b.items.count(),
                         paid_items=b.items.filter(paid=True).count())
 
 
-class PaymentRowOut(Schema):
+class VoucherPaymentRowOut(Schema):
     batch: int
     period: str
     item: int
@@ -223,7 +223,7 @@ class PaymentRowOut(Schema):
     paid: bool
 
 
-class ReportRowOut(Schema):
+class VoucherReportRowOut(Schema):
     key: str
     label: str
     vouchers: int = 0
@@ -234,12 +234,12 @@ class ReportRowOut(Schema):
     city_paid_fen: Fen = 0
 
 
-class ReportOut(Schema):
+class VoucherReportOut(Schema):
     dimension: str
-    rows: list[ReportRowOut]
+    rows: list[VoucherReportRowOut]
 
 
-class ReconciliationOut(Schema):
+class VoucherReconciliationOut(Schema):
     clean: bool
     vouchers: int
     claims: int

@@ -13,7 +13,6 @@ whatever the database's isolation level.
 """
 
 import hashlib
-import os
 from datetime import date
 
 from django.core.files.base import ContentFile
@@ -32,10 +31,6 @@ from . import fraud, money
 from . import models as m
 from .policies import Flow, can
 from .services import MAX_FEN, _require, release, scheme
-
-# Deductions are the high-rate path: their ledger entries are queued in the same transaction and
-# integrated in batches (next sequencing append, or the daily upkeep) rather than one by one.
-USE_SEQUENCE_ON_COMMIT = os.environ.get("VOUCHERS_SEQUENCE_EACH_USE", "0") == "1"
 
 # --- orders ---------------------------------------------------------------------------------------------
 
@@ -120,8 +115,7 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee, today: date, proof: 
                  changes={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen,
                           "flow": flow})
     money.log(actor=actor, entry_type="vouchers.voucher_used", obj=redemption, subject_org=order.enterprise_id,
-              payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen},
-              sequence_on_commit=USE_SEQUENCE_ON_COMMIT)
+              payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen})
     return redemption
 
 

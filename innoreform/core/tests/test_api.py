@@ -248,3 +248,32 @@ def test_fingerprint_of_a_parsed_multipart_upload():
 
     assert fingerprint(b"1,2") == fingerprint(b"1,2")
     assert fingerprint(b"1,2") != fingerprint(b"1,3")
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/bank/v1/institution/idempotency-check", '{"reference": "a\\u0000b", "amount_fen": 1}'),
+    ("/api/bank/v1/institution/idempotency-check?x=%00", '{"reference": "ab", "amount_fen": 1}'),
+])
+def test_nul_characters_are_refused_with_the_envelope(path, body):
+    _, _, client = bank_client()
+    response = client.post(path, data=body, content_type="application/json", headers={"Idempotency-Key": "n"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_failed"
+    assert effects("a\x00b") == 0
+
+
+def test_database_outage_is_a_503_with_retry_after(monkeypatch):
+    from django.db import OperationalError
+
+    from innoreform.core import api_support
+
+    _, _, client = bank_client()
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("too many clients")
+
+    monkeypatch.setattr(api_support.Actor, "for_api_key", refuse)
+    response = client.get("/api/bank/v1/institution/me")
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response["Retry-After"] == "1"

@@ -33,6 +33,21 @@ FUZZ_SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=T
 CREDENTIALS: dict[str, dict] = {}
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Django's test client stops request signals from closing the database connection; the
+    WSGI client schemathesis uses does not, and on PostgreSQL closing it mid-test (inside the
+    test's transaction) would break every later request. Do what the test client does."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @portal_schema.auth(refresh_interval=None)
 class PortalSession:
     """The portal's session cookie and CSRF token, applied as schemathesis auth so that its
@@ -60,7 +75,6 @@ def portal_headers(db):
     actor = make_actor(kind=OrgKind.DEPARTMENT, role=Role.APPROVER)
     client = Client()
     client.force_login(actor.user)
-    client.get("/api/v1/core/me")  # sets the session cookie
     from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 
     secret = _get_new_csrf_string()

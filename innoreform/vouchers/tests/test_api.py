@@ -258,3 +258,35 @@ def test_enterprise_cannot_decide_or_settle(enterprise, role, db):
     assert portal.post("/api/v1/vouchers/batches", content_type="application/json").status_code == 403
     assert portal.post("/api/v1/vouchers/applications/1/decision", {"approve": True},
                        content_type="application/json").status_code == 404
+
+
+def test_money_moving_portal_calls_replay_with_one_effect(voucher, institution, enterprise, reviewer, approver):
+    from innoreform.books.models import Transaction
+
+    from .conftest import use_and_claim
+
+    inst_actor, service = institution
+    claim = use_and_claim(enterprise, inst_actor, service, voucher)
+    use.claim_review(actor=reviewer, claim_id=claim.pk, note="ok")
+    portal = Client()
+    portal.force_login(approver.user)
+    url = f"/api/v1/vouchers/claims/{claim.pk}/approve"
+    first = portal.post(url, content_type="application/json", headers={"Idempotency-Key": "ap-1"})
+    again = portal.post(url, content_type="application/json", headers={"Idempotency-Key": "ap-1"})
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert Transaction.objects.filter(reference=f"vouchers:payable:{claim.pk}").count() == 1
+    assert portal.post(url, content_type="application/json").status_code == 400  # no key
+    portal.force_login(reviewer.user)
+    batch = portal.post("/api/v1/vouchers/batches", content_type="application/json").json()
+    portal.force_login(approver.user)
+    assert portal.post(f"/api/v1/vouchers/batches/{batch['id']}/approve",
+                       content_type="application/json").status_code == 200
+    portal.force_login(reviewer.user)
+    runs = [portal.post(f"/api/v1/vouchers/batches/{batch['id']}/run", content_type="application/json",
+                        headers={"Idempotency-Key": key}) for key in ("run-1", "run-1", "run-2")]
+    assert [r.status_code for r in runs] == [200, 200, 200]
+    assert runs[0].json() == runs[1].json() and runs[0].json()["status"] == "paid"
+    assert Transaction.objects.filter(reference=f"vouchers:pay:{claim.pk}").count() == 1
+    rows = portal.get(f"/api/v1/vouchers/batches/{batch['id']}/payment-file").json()
+    assert [r["claim"] for r in rows] == [claim.pk] and rows[0]["paid"] is True
+    assert reconcile.reconcile().clean
