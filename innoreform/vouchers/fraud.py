@@ -17,6 +17,8 @@ from statistics import median
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from innoreform.core.money import fen_to_yuan
+
 from . import models as m
 from . import registry_adapter
 from .policies import SchemeParams
@@ -60,7 +62,7 @@ def _norm(text: str) -> str:
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
+    return fen_to_yuan(fen)
 
 
 def related_links(*, order: m.Order) -> list[tuple[str, str]]:

@@ -17,11 +17,12 @@ Postings (reference = the business event, unique in the books, so nothing posts 
 
 import hashlib
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from innoreform.books import services as books
 from innoreform.books.models import Account, AccountPurpose
 from innoreform.core.actor import Actor
+from innoreform.core.money import round_fen
 
 SUBJECT_VOUCHER = "vouchers.voucher"
 SUBJECT_CLAIM = "vouchers.claim"
@@ -35,12 +36,8 @@ KIND_RELEASE = "vouchers.release"
 KINDS = (KIND_APPROPRIATION, KIND_ISSUE, KIND_PAYABLE, KIND_PAY, KIND_RELEASE)
 
 
-def round_fen(value: Decimal) -> int:
-    """The one place a rate becomes money: ROUND_HALF_UP to whole fen."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def share_of(amount_fen: int, rate: Decimal) -> int:
+    """`rate` as a fraction (0.5 = 50%), rounded half up in core.money."""
     return round_fen(Decimal(amount_fen) * Decimal(rate))
 
 

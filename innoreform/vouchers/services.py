@@ -17,6 +17,7 @@ from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
 from innoreform.core.models import OrgKind
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import is_guangdong
 from innoreform.core.selectors import policy_in_force
 
@@ -119,7 +120,7 @@ def explain(check: dict) -> str:
 
 
 def _yuan(fen: int | None) -> str:
-    return "—" if fen is None else f"{fen / 100:,.2f}"
+    return "—" if fen is None else fen_to_yuan(fen)
 
 
 def _issued_fen(org_ids: set[int], year: int) -> int:

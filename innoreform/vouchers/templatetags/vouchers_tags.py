@@ -1,5 +1,7 @@
 from django import template
 
+from innoreform.core.money import fen_to_yuan
+
 from .. import fraud, services
 
 register = template.Library()
@@ -9,12 +11,9 @@ register = template.Library()
 def yuan(value) -> str:
     """Integer fen as yuan with two decimals and thousands separators."""
     try:
-        fen = int(value)
+        return fen_to_yuan(int(value))
     except (TypeError, ValueError):
         return ""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
 
 
 @register.filter
