@@ -62,3 +62,26 @@ def can(actor: Actor | None, operation: str) -> bool:
 def is_maker_checker_violation(*, submitted_by_id: int | None, approver_id: int | None) -> bool:
     """Nobody approves what they submitted."""
     return submitted_by_id is not None and submitted_by_id == approver_id
+
+
+class OperationTable:
+    """A domain's role × operation table: operation -> (organisation kinds, minimum role).
+    Each app's policies.py builds one and exposes its `allowed` (pure, tested as a table) and
+    `can` (for an actor; the system actor may do anything)."""
+
+    def __init__(self, rules: dict[str, tuple[frozenset[str], str]]):
+        self.rules = rules
+
+    def allowed(self, kind: str | None, role: str | None, operation: str) -> bool:
+        rule = self.rules.get(operation)
+        if rule is None or kind is None or role is None:
+            return False
+        kinds, minimum = rule
+        return kind in kinds and ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
+
+    def can(self, actor: Actor | None, operation: str) -> bool:
+        if actor is None:
+            return False
+        if actor.is_system:
+            return True
+        return self.allowed(actor.kind, actor.role, operation)

@@ -1,7 +1,7 @@
 """Who may do what in credit: a table over (organisation kind, minimum role), like core's."""
 
-from innoreform.core.actor import ROLE_RANK, Actor
 from innoreform.core.models import FINANCIAL_KINDS, OrgKind, Role
+from innoreform.core.policies import OperationTable
 
 OVERSIGHT = frozenset({OrgKind.DEPARTMENT, OrgKind.PLATFORM_OPERATOR})
 
@@ -14,17 +14,6 @@ TABLE: dict[str, tuple[frozenset, str]] = {
 }
 
 
-def allowed(kind: str | None, role: str | None, operation: str) -> bool:
-    rule = TABLE.get(operation)
-    if rule is None or kind is None or role is None:
-        return False
-    kinds, minimum = rule
-    return kind in kinds and ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
-
-
-def can(actor: Actor | None, operation: str) -> bool:
-    if actor is None:
-        return False
-    if actor.is_system:
-        return True
-    return allowed(actor.kind, actor.role, operation)
+_table = OperationTable(TABLE)
+allowed = _table.allowed
+can = _table.can

@@ -15,8 +15,8 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, model_validator
 
 from innoreform.core import policies_registry
-from innoreform.core.actor import ROLE_RANK, Actor
 from innoreform.core.models import OrgKind, Role
+from innoreform.core.policies import OperationTable
 
 CLASSIFICATION_KEY = "financing.classification"
 MATCHING_KEY = "financing.matching"
@@ -159,17 +159,6 @@ TABLE: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def allowed(kind: str | None, role: str | None, operation: str) -> bool:
-    rule = TABLE.get(operation)
-    if rule is None or kind is None or role is None:
-        return False
-    kinds, min_role = rule
-    return kind in kinds and ROLE_RANK[Role(role)] >= ROLE_RANK[Role(min_role)]
-
-
-def can(actor: Actor | None, operation: str) -> bool:
-    if actor is None:
-        return False
-    if actor.is_system:
-        return True
-    return allowed(actor.kind, actor.role, operation)
+_table = OperationTable(TABLE)
+allowed = _table.allowed
+can = _table.can

@@ -1,8 +1,8 @@
 """Who may do what in the pools app (a table, tested as a table). The compensation parameters
 themselves are the versioned policy "pools.compensation" (innoreform.books.pool_rules)."""
 
-from innoreform.core.actor import ROLE_RANK, Actor
 from innoreform.core.models import OrgKind, Role
+from innoreform.core.policies import OperationTable
 
 DEPARTMENT = frozenset({OrgKind.DEPARTMENT})
 OVERSIGHT = frozenset({OrgKind.DEPARTMENT, OrgKind.PLATFORM_OPERATOR})
@@ -20,17 +20,6 @@ TABLE: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def allowed(kind: str | None, role: str | None, operation: str) -> bool:
-    rule = TABLE.get(operation)
-    if rule is None or kind is None or role is None:
-        return False
-    kinds, min_role = rule
-    return kind in kinds and ROLE_RANK[Role(role)] >= ROLE_RANK[Role(min_role)]
-
-
-def can(actor: Actor | None, operation: str) -> bool:
-    if actor is None:
-        return False
-    if actor.is_system:
-        return True
-    return allowed(actor.kind, actor.role, operation)
+_table = OperationTable(TABLE)
+allowed = _table.allowed
+can = _table.can

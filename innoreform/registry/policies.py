@@ -14,8 +14,8 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from innoreform.core import policies_registry
-from innoreform.core.actor import ROLE_RANK, Actor
 from innoreform.core.models import FINANCIAL_KINDS, OrgKind, Role
+from innoreform.core.policies import OperationTable
 
 EVALUATION_KEY = "registry.tech_sme_evaluation"
 CYCLE_KEY = "registry.tech_sme_cycle"
@@ -245,17 +245,6 @@ TABLE: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def allowed(kind: str | None, role: str | None, operation: str) -> bool:
-    rule = TABLE.get(operation)
-    if rule is None or kind is None or role is None:
-        return False
-    kinds, min_role = rule
-    return kind in kinds and ROLE_RANK[Role(role)] >= ROLE_RANK[Role(min_role)]
-
-
-def can(actor: Actor | None, operation: str) -> bool:
-    if actor is None:
-        return False
-    if actor.is_system:
-        return True
-    return allowed(actor.kind, actor.role, operation)
+_table = OperationTable(TABLE)
+allowed = _table.allowed
+can = _table.can
