@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpRequest, HttpResponse
@@ -158,7 +159,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(api, request, status=500, code="internal_error",
                               message=_("An internal error occurred; it has been logged."))
 
+    def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        # A model's full_clean caught what the schema did not: still the client's input.
+        details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return error_response(api, request, status=422, code="validation_failed",
+                              message=_("Some fields are not valid."), details=details)
+
     api.add_exception_handler(DomainError, on_domain_error)
+    api.add_exception_handler(DjangoValidationError, on_model_validation)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
     api.add_exception_handler(AuthenticationError, on_auth_error)
     api.add_exception_handler(HttpError, on_http_error)

@@ -3,6 +3,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from innoreform.core.regions import GUANGDONG_CITIES
+
 
 class DatasetOut(Schema):
     id: int
@@ -37,11 +39,14 @@ class TopicPageOut(Schema):
     rows: list[dict[str, Any]]
 
 
+GuangdongCityOrBlank = Literal["", *sorted(GUANGDONG_CITIES)]  # GB/T 2260 code of a Guangdong city
+
+
 class AliasIn(Schema):
     alias: str = Field(..., min_length=1, max_length=300)
     canonical: str = Field(..., min_length=1, max_length=300)
     kind: Literal["", "enterprise", "university", "institute", "individual", "other"] = ""
-    city: str = Field("", pattern=r"^(44\d{4})?$", description="GB/T 2260 code of a Guangdong city, or empty")
+    city: GuangdongCityOrBlank = ""
 
 
 class AliasOut(Schema):
