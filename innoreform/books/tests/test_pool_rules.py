@@ -194,6 +194,12 @@ def test_compensation_properties(case):
     assert result.total_fen <= int((loss * Decimal(params["overall_cap"])).to_integral_value("ROUND_HALF_UP"))
     if params["per_firm_cap_fen"] is not None:
         assert result.total_fen <= max(params["per_firm_cap_fen"] - claim.firm_compensated_fen, 0)
+    if not result.eligible:
+        # A refused claim (above the largest tier, paused, other mode) pays no layer at all.
+        assert result.layers == []
+        assert result.total_fen == 0
+        assert result.lines[-1].rule in ("tier.none", "pause.loss_ratio", "mode.exclusive")
+        return
     share_total = sum(x.amount_fen for x, layer in zip(result.layers, params["layers"], strict=True)
                       if "share" in layer)
     if claim.mode == "bank_loss":
