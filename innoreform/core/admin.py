@@ -7,6 +7,7 @@ from django.db import transaction
 
 from . import audit
 from .actor import Actor
+from .admin_support import ReadOnlyAdmin
 from .models import ApiKey, AuditEvent, Job, Membership, Organisation, PolicyVersion, User
 
 
@@ -25,15 +26,6 @@ class AuditedAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)
