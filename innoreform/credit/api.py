@@ -1,12 +1,13 @@
 """Portal API (/api/v1/credit) and bank/institution API (/api/bank/v1/credit)."""
 
-from ninja import Query, Router
+from django.urls import reverse
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from innoreform.core.api_support import responses
+from innoreform.core.api_support import DbId, responses
 
 from . import models as m
 from . import selectors, services
-from .schemas import DecisionIn, JobOut, ReasonOut, RejectIn, ReportOut, ScoreOut, VersionOut
+from .schemas import DecisionIn, JobOut, ReasonOut, RejectIn, ReportOut, RunOut, ScoreOut, VersionOut
 
 router = Router(tags=["credit"])
 bank_router = Router(tags=["credit"])
@@ -51,7 +52,52 @@ def model_reject(request, version_id: int, payload: RejectIn):
 def score_registry(request, version_id: int):
     job = services.scoring_job_start(actor=request.auth, version_id=version_id)
     job.refresh_from_db()
-    return 202, JobOut(id=job.pk, kind=job.kind, status=job.status, total=job.total, done=job.done)
+    return Status(202, JobOut(id=job.pk, kind=job.kind, status=job.status, total=job.total, done=job.done))
+
+
+def _run_out(r: m.Run) -> RunOut:
+    job = r.job
+    return RunOut(
+        id=r.pk, kind=r.kind, source=r.source, status=job.status, done=job.done, total=job.total,
+        message=job.message, error=r.error, original_name=r.original_name, content_sha256=r.content_sha256,
+        parameters=r.parameters, rows=r.rows, model_version_id=r.model_version_id,
+        result_url=reverse("credit:run_result", args=[r.pk]) if r.result else None, job_id=job.pk,
+        created_at=r.created_at,
+    )
+
+
+@router.post("/runs/train", response=responses({202: RunOut}, 403, 404), operation_id="credit_train")
+def train(request, name: Form[str], target: Form[str] = "", source: Form[str] = m.RunSource.UPLOAD,
+          bad: Form[str] = "", id_column: Form[str] = "", kind: Form[str] = m.ModelKind.SCORECARD,
+          seed: Form[int] = 0, file: File[UploadedFile] = None):
+    """Train on an uploaded file (CSV, Excel, Parquet, ARFF) or, with source=registry, on the
+    registry snapshot (target: dishonest_debtor or abnormal_operation). Runs in the background;
+    poll GET /runs/{id}. On success the model is a submitted version awaiting approval."""
+    run = services.training_start(
+        actor=request.auth, name=name, target=target, source=source, bad=bad, id_column=id_column, kind=kind,
+        seed=max(0, min(seed, 2**31 - 1)), filename=file.name if file is not None else "",
+        content=file.read() if file is not None else b"")
+    return Status(202, _run_out(selectors.run_get(actor=request.auth, run_id=run.pk)))
+
+
+@router.post("/models/{version_id}/score-file", response=responses({202: RunOut}, 403, 404, 409),
+             operation_id="credit_score_file")
+def score_file(request, version_id: DbId, file: File[UploadedFile], id_column: Form[str] = ""):
+    """Score an uploaded file with an approved version in the background; when the run has
+    succeeded, result_url gives the CSV (id, score, pd, top three reasons)."""
+    run = services.scoring_file_start(actor=request.auth, version_id=version_id, filename=file.name or "",
+                                      content=file.read(), id_column=id_column)
+    return Status(202, _run_out(selectors.run_get(actor=request.auth, run_id=run.pk)))
+
+
+@router.get("/runs", response=responses(list[RunOut]), operation_id="credit_run_list")
+def run_list(request):
+    return [_run_out(r) for r in selectors.run_list(actor=request.auth)[:200]]
+
+
+@router.get("/runs/{run_id}", response=responses(RunOut, 404), operation_id="credit_run_get")
+def run_get(request, run_id: DbId):
+    return _run_out(selectors.run_get(actor=request.auth, run_id=run_id))
 
 
 @bank_router.get("/enterprises/{credit_code}/score", response=responses(ScoreOut, 404, 409),

@@ -1,6 +1,7 @@
 """The two places where credit meets the registry app (built separately). Keep them small.
 
-- `registry_snapshot()` reads every registered enterprise as a feature table.
+- `registry_snapshot()` reads every registered enterprise as a feature table;
+  `registry_training_frame()` adds outcome labels from the registry's lists to train on.
 - `consent_allows_credit_score()` is the consent hook: the registry app owns consent; credit only
   asks it. Until the registry exposes a dedicated check, this reads its ConsentGrant rows.
 """
@@ -13,6 +14,11 @@ from datetime import date
 import numpy as np
 
 from innoreform.credit.engine.frame import Frame
+
+# Outcomes in the registry that can serve as "bad" when training on the registry snapshot: being
+# on the courts' dishonest-debtor list or the market regulator's abnormal-operations list (now).
+REGISTRY_LABELS = ("dishonest_debtor", "abnormal_operation")
+REGISTRY_ID_COLUMN = "credit_code"
 
 # Purposes under which an institution may read a credit score (registry Purpose values).
 SCORE_PURPOSES = ("loan_application", "credit_line", "guarantee", "post_loan")
@@ -53,6 +59,11 @@ def _features(enterprises: list, today: date) -> Frame:
     })
 
 
+def registry_feature_names() -> list[str]:
+    """The columns a registry snapshot offers a model."""
+    return _features([], date.today()).names
+
+
 def registry_snapshot(credit_codes: list[str] | None = None) -> Snapshot:
     """Every registered enterprise (or the given ones) as a feature table, in credit-code order."""
     try:
@@ -85,3 +96,26 @@ def consent_allows_credit_score(*, institution_id: int | None, credit_code: str,
     grants = rm.ConsentGrant.objects.filter(institution_id=institution_id, enterprise__credit_code=credit_code,
                                             purpose=purpose, revoked_at__isnull=True)
     return any(grant_is_valid(g) for g in grants)
+
+
+def registry_training_frame() -> Frame:
+    """The registry snapshot with its credit codes and 0/1 outcome labels (REGISTRY_LABELS), for
+    training; the labels are never features of a model trained on one of them (the caller
+    excludes the others)."""
+    snap = registry_snapshot()
+    columns = {REGISTRY_ID_COLUMN: np.array(snap.credit_codes, dtype=object), **snap.frame.columns}
+    if snap.credit_codes:
+        from django.db.models import Q
+        from django.utils import timezone
+
+        from innoreform.registry import models as rm
+
+        today = timezone.localdate()
+        live = Q(removed_on__isnull=True) | Q(removed_on__gt=today)
+        dishonest = set(rm.DishonestDebtorEntry.objects.filter(live, listed_on__lte=today)
+                        .values_list("enterprise__credit_code", flat=True))
+        abnormal = set(rm.AbnormalOperationEntry.objects.filter(live, listed_on__lte=today)
+                       .values_list("enterprise__credit_code", flat=True))
+        columns["dishonest_debtor"] = np.array([float(c in dishonest) for c in snap.credit_codes])
+        columns["abnormal_operation"] = np.array([float(c in abnormal) for c in snap.credit_codes])
+    return Frame(columns, set(snap.frame.nominal) | {REGISTRY_ID_COLUMN}, list(snap.frame.warnings))

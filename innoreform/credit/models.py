@@ -89,6 +89,8 @@ class DriftCheck(models.Model):
     score_psi = models.FloatField(_("score PSI"))
     feature_psi = models.JSONField(_("feature PSI"), default=dict)
     threshold = models.FloatField(_("alert threshold"))
+    # The version of the credit.drift policy whose threshold applied (null: checks before the policy).
+    policy_version = models.PositiveIntegerField(_("policy version"), null=True, blank=True)
     alert = models.BooleanField(_("alert"), default=False)
     created_at = models.DateTimeField(_("checked at"), auto_now_add=True)
 
@@ -96,3 +98,47 @@ class DriftCheck(models.Model):
         verbose_name = _("drift check")
         verbose_name_plural = _("drift checks")
         ordering = ["-id"]
+
+
+class RunKind(models.TextChoices):
+    TRAIN = "train", _("Model training")
+    SCORE_FILE = "score_file", _("File scoring")
+
+
+class RunSource(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded file")
+    REGISTRY = "registry", _("Registry snapshot")
+
+
+class Run(models.Model):
+    """A training or file-scoring request done in the background: the uploaded data (kept so the
+    version's data fingerprint can be checked against it), the choices made, the core Job that
+    shows progress, and what came out (the registered version, or the scores file)."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=RunKind.choices)
+    source = models.CharField(_("data source"), max_length=16, choices=RunSource.choices)
+    data = models.FileField(_("data file"), upload_to="credit/runs/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_sha256 = models.CharField(_("content hash"), max_length=64, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    job = models.OneToOneField("core.Job", on_delete=models.PROTECT, related_name="+", verbose_name=_("job"))
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="runs", null=True,
+                                      blank=True, verbose_name=_("model version"))
+    result = models.FileField(_("result file"), upload_to="credit/results/", blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", null=True,
+                                     verbose_name=_("organisation"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("started by"))
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit run")
+        verbose_name_plural = _("credit runs")
+        ordering = ["-id"]
+
+    @property
+    def model_kind_label(self) -> str:
+        kind = self.parameters.get("kind")
+        return ModelKind(kind).label if kind in ModelKind.values else (kind or "")

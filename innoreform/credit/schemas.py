@@ -57,3 +57,22 @@ class ScoreOut(Schema):
     model_version_id: int
     scored_at: datetime
     reasons: list[ReasonOut]
+
+
+class RunOut(Schema):
+    id: int
+    kind: str
+    source: str
+    status: str
+    done: int
+    total: int
+    message: str
+    error: str
+    original_name: str
+    content_sha256: str
+    parameters: dict
+    rows: int
+    model_version_id: int | None
+    result_url: str | None
+    job_id: UUID
+    created_at: datetime

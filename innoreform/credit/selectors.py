@@ -32,3 +32,49 @@ def recent_scores(*, actor: Actor, version: m.ModelVersion, limit: int = 20) -> 
     if not can(actor, "credit.model_view"):
         return []
     return list(version.scores.order_by("-id")[:limit])
+
+
+def champion_version() -> m.ModelVersion | None:
+    """The champion in force for enterprises: the most recently approved champion that reads at
+    least one registry column. A loan-level model (trained on loan files, say the SBA case) may
+    be a champion for scoring such files, but would give every enterprise the same score."""
+    from .integration import registry_feature_names
+
+    offered = set(registry_feature_names())
+    champions = (m.ModelVersion.objects.filter(status=m.VersionStatus.APPROVED, role=m.ModelRole.CHAMPION)
+                 .order_by("-decided_at", "-id"))
+    for version in champions.iterator():
+        if offered.intersection(version.spec.get("meta", {}).get("features", [])):
+            return version
+    return None
+
+
+def latest_score_value(*, credit_code: str) -> float | None:
+    """The enterprise's latest score from the champion model, or None if the champion has not
+    scored it.
+
+    No actor, unlike every other selector here: this is a system lookup that financing's
+    eligibility matching (financing.facts.credit_score) makes on behalf of the enterprise itself
+    or of the platform, to test a rule such as "credit score >= 600". It returns one number, no
+    reasons and no PD, and it reads only stored scores (it never scores, so it leaves no
+    ScoreRecord); an institution's own read goes through services.bank_score, which checks the
+    enterprise's consent and records the read."""
+    version = champion_version()
+    if version is None or not credit_code:
+        return None
+    score = (m.ScoreRecord.objects.filter(model_version=version, credit_code=credit_code.strip().upper())
+             .order_by("-id").values_list("score", flat=True).first())
+    return float(score) if score is not None else None
+
+
+def run_list(*, actor: Actor) -> QuerySet[m.Run]:
+    if not can(actor, "credit.model_view"):
+        return m.Run.objects.none()
+    return m.Run.objects.select_related("job", "model_version", "created_by")
+
+
+def run_get(*, actor: Actor, run_id: int) -> m.Run:
+    run = run_list(actor=actor).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound()
+    return run
