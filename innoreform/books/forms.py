@@ -3,13 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from innoreform.core.forms import EMPTY, DateInput
+
 from .models import AccountPurpose
-
-EMPTY = [("", _("All"))]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AccountFilterForm(forms.Form):

@@ -15,7 +15,12 @@ EMPTY = [("", _("All"))]
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: it takes only ISO dates, whatever format the page's language uses."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class LoginForm(forms.Form):

@@ -374,8 +374,11 @@ def _loan_op(request, key, status, loan_id, fn):
 @bank_router.post("/loans/{loan_id}/disburse", response=responses(LoanDetailOut, 404, 409),
                   operation_id="financing_bank_loan_disburse")
 def bank_loan_disburse(request, loan_id: DbId, payload: DisburseIn, idempotency_key: IdempotencyKeyHeader):
+    """Pay out a tranche with its own schedule (amount_fen left out: everything not yet drawn).
+    The tranches never exceed the contract amount (422 above_contract)."""
     return _loan_op(request, idempotency_key, 200, loan_id, lambda: loans.loan_disburse(
-        actor=request.auth, loan_id=loan_id, disbursed_on=payload.disbursed_on))
+        actor=request.auth, loan_id=loan_id, disbursed_on=payload.disbursed_on,
+        amount_fen=payload.amount_fen))
 
 
 @bank_router.post("/loans/{loan_id}/repayments", response=responses({201: RepaymentOut}, 404, 409),

@@ -6,7 +6,7 @@ first so concurrent repayments cannot both spend the same balance."""
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,7 @@ from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, ValidationFailed
 from innoreform.core.models import Organisation, OrgKind
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
 from innoreform.core.selectors import policy_in_force
 
@@ -175,43 +176,78 @@ def _programme_for_loan(actor: Actor, programme_id: int, code: str, principal_fe
 # --- disbursement and schedule -------------------------------------------------------------------------------
 
 
-def loan_disburse(*, actor: Actor, loan_id: int, disbursed_on: date) -> m.Loan:
-    """Draw the whole principal on `disbursed_on` and fix the schedule from that date."""
+def _tranche_term(loan: m.Loan, on: date) -> int:
+    """Months a later tranche may run: what is left of the term counted from the first tranche,
+    in whole instalment periods, so no tranche matures after the contract does."""
+    elapsed = 0
+    while sched.add_months(loan.disbursed_on, elapsed) < on:
+        elapsed += 1
+    left = loan.term_months - elapsed
+    return left - left % loan.period_months
+
+
+def loan_disburse(*, actor: Actor, loan_id: int, disbursed_on: date, amount_fen: int | None = None) -> m.Loan:
+    """Pay out a tranche (by default everything not yet drawn) on `disbursed_on` with its own
+    schedule. The tranches never add up to more than the contract amount; the first one starts
+    the term and later ones mature by the first one's maturity."""
+    errors = v.Errors()
+    if amount_fen is not None:
+        v.amount(errors, "amount_fen", amount_fen)
+    errors.raise_if_any()
     with transaction.atomic():
         loan = _locked_loan(actor, loan_id)
-        errors = v.Errors()
-        _check_date(errors, "disbursed_on", disbursed_on, not_before=loan.contract_on,
-                    before_label=_("the contract date"))
+        first = loan.status == m.LoanStatus.CONTRACTED
+        last = loan.disbursements.order_by("-number").first()
+        _check_date(errors, "disbursed_on", disbursed_on, not_before=last.disbursed_on if last else loan.contract_on,
+                    before_label=_("the previous tranche") if last else _("the contract date"))
         errors.raise_if_any()
-        if loan.status != m.LoanStatus.CONTRACTED:
+        left = loan.principal_fen - loan.disbursed_fen
+        if left <= 0:
             raise Conflict(_("This loan has already been disbursed."), code="already_disbursed")
+        if not first and loan.status != m.LoanStatus.ACTIVE:
+            raise Conflict(_("Only an active loan takes a further tranche."), code="not_active")
+        amount = left if amount_fen is None else amount_fen
+        if amount > left:
+            raise ValidationFailed(details={"amount_fen": [
+                _("The tranche is more than the undrawn contract amount (%(left)s yuan).") % {"left": fen_to_yuan(left)}]},
+                code="above_contract")
         if loan.kind == m.LoanKind.EQUIPMENT:
             invoiced = loan.invoices.aggregate(s=Sum("total_fen"))["s"] or 0
-            if invoiced < loan.principal_fen:
-                raise Conflict(_("An equipment loan is paid out against purchase invoices covering the principal."),
+            if invoiced < loan.disbursed_fen + amount:
+                raise Conflict(_("An equipment loan is paid out against purchase invoices covering the amount."),
                                code="invoice_missing", details={"invoiced_fen": invoiced})
         if loan.kind == m.LoanKind.IP_PLEDGE and not loan.pledged_ip.filter(released_on__isnull=True).exists():
             raise Conflict(_("Register the pledged IP before paying out an IP-pledge loan."), code="pledge_missing")
+        term = loan.term_months if first else _tranche_term(loan, disbursed_on)
+        if term <= 0:
+            raise ValidationFailed(details={"disbursed_on": [
+                _("Too late in the term for another tranche: less than one instalment period is left.")]},
+                code="term_elapsed")
         try:
-            lines = sched.build(principal_fen=loan.principal_fen, annual_rate=loan.annual_rate,
-                                term_months=loan.term_months, method=loan.method, start_on=disbursed_on,
-                                period_months=loan.period_months)
+            lines = sched.build(principal_fen=amount, annual_rate=loan.annual_rate, term_months=term,
+                                method=loan.method, start_on=disbursed_on, period_months=loan.period_months)
         except sched.ScheduleError as exc:
             raise _schedule_errors(exc) from exc
+        d = m.Disbursement.objects.create(loan=loan, number=(last.number + 1) if last else 1, amount_fen=amount,
+                                          disbursed_on=disbursed_on)
+        offset = loan.instalments.aggregate(n=Max("number"))["n"] or 0
         m.Instalment.objects.bulk_create([
-            m.Instalment(loan=loan, number=x.number, due_on=x.due_on, principal_fen=x.principal_fen,
-                         interest_fen=x.interest_fen) for x in lines])
+            m.Instalment(loan=loan, disbursement=d, number=offset + x.number, due_on=x.due_on,
+                         principal_fen=x.principal_fen, interest_fen=x.interest_fen) for x in lines])
         principal, interest = sched.totals(lines)
-        loan.status, loan.disbursed_on, loan.maturity_on = m.LoanStatus.ACTIVE, disbursed_on, lines[-1].due_on
-        loan.principal_outstanding_fen, loan.interest_scheduled_fen = principal, interest
-        loan.as_of = disbursed_on
+        if first:
+            loan.status, loan.disbursed_on, loan.as_of = m.LoanStatus.ACTIVE, disbursed_on, disbursed_on
+        loan.maturity_on = max(loan.maturity_on or lines[-1].due_on, lines[-1].due_on)
+        loan.disbursed_fen += amount
+        loan.principal_outstanding_fen += principal
+        loan.interest_scheduled_fen += interest
         loan.save()
-        d = m.Disbursement.objects.create(loan=loan, amount_fen=loan.principal_fen, disbursed_on=disbursed_on)
         d.books_reference = booking.disbursement(actor, loan, d)
         d.save(update_fields=["books_reference"])
         audit.record(actor=actor, action="financing.loan_disbursed", obj=loan,
-                     changes={"amount_fen": loan.principal_fen, "on": disbursed_on.isoformat(),
-                              "instalments": len(lines), "interest_fen": interest})
+                     changes={"tranche": d.number, "amount_fen": amount, "on": disbursed_on.isoformat(),
+                              "instalments": len(lines), "interest_fen": interest,
+                              "disbursed_fen": loan.disbursed_fen})
     return loan
 
 
@@ -395,8 +431,8 @@ def record_recovery(actor: Actor, loan: m.Loan, *, amount_fen: int, received_on:
     _check_date(errors, "received_on", received_on, not_before=default.declared_on,
                 before_label=_("the default"))
     if not errors and amount_fen > default.outstanding_fen:
-        errors.add("amount_fen", _("The recovery is more than the unrecovered exposure (%(left)s fen).") % {
-            "left": default.outstanding_fen})
+        errors.add("amount_fen", _("The recovery is more than the unrecovered exposure (%(left)s yuan).") % {
+            "left": fen_to_yuan(default.outstanding_fen)})
     errors.raise_if_any()
     rec = m.Recovery.objects.create(default=default, received_on=received_on, amount_fen=amount_fen, source=source,
                                     note=note[:300])

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from innoreform.core.models import Organisation
 from innoreform.core.regions import Region
@@ -242,7 +243,7 @@ CATEGORY_ORDER = [Category.NORMAL, Category.SPECIAL_MENTION, Category.SUBSTANDAR
 
 class Loan(models.Model):
     class Source(models.TextChoices):
-        PLATFORM = "platform", _("Platform")
+        PLATFORM = "platform", pgettext_lazy("financing loan source", "Platform")
         IMPORT = "import", _("Bank import")
 
     institution = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="financing_loans",
@@ -273,6 +274,8 @@ class Loan(models.Model):
     as_of = models.DateField(_("overdue computed on"), null=True, blank=True)
     principal_outstanding_fen = models.BigIntegerField(_("principal outstanding (fen)"), default=0)
     interest_scheduled_fen = models.BigIntegerField(_("scheduled interest (fen)"), default=0)
+    # Sum of the tranches paid out so far; never above principal_fen (the contract amount).
+    disbursed_fen = models.BigIntegerField(_("disbursed (fen)"), default=0)
     purpose_category = models.CharField(_("equipment category"), max_length=40, blank=True)
     purpose_text = models.CharField(_("purpose"), max_length=300, blank=True)
     central_bank_relending = models.BooleanField(_("funded by central-bank relending"), default=False)
@@ -290,6 +293,8 @@ class Loan(models.Model):
             models.CheckConstraint(condition=Q(principal_fen__gt=0), name="financing_loan_principal_positive"),
             models.CheckConstraint(condition=Q(principal_outstanding_fen__gte=0),
                                    name="financing_loan_outstanding_nonnegative"),
+            models.CheckConstraint(condition=Q(disbursed_fen__gte=0) & Q(disbursed_fen__lte=models.F("principal_fen")),
+                                   name="financing_loan_disbursed_within_contract"),
         ]
         indexes = [models.Index(fields=["status", "classification"])]
 
@@ -299,6 +304,9 @@ class Loan(models.Model):
 
 class Instalment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="instalments")
+    # The tranche whose schedule this instalment belongs to (null only for rows older than tranches).
+    disbursement = models.ForeignKey("Disbursement", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="instalments")
     number = models.PositiveSmallIntegerField(_("instalment"))
     due_on = models.DateField(_("due on"))
     principal_fen = models.BigIntegerField(_("principal (fen)"))
@@ -325,11 +333,21 @@ class Instalment(models.Model):
 
 
 class Disbursement(models.Model):
-    loan = models.OneToOneField(Loan, on_delete=models.PROTECT, related_name="disbursement")
+    """One tranche of a loan; the tranches of a loan add up to at most its contract amount."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="disbursements")
+    number = models.PositiveSmallIntegerField(_("tranche"), default=1)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     disbursed_on = models.DateField(_("disbursed on"))
     books_reference = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["loan_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "number"], name="uniq_financing_tranche"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="financing_tranche_positive"),
+        ]
 
 
 class Repayment(models.Model):

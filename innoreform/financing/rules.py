@@ -116,6 +116,18 @@ def _show(field: str, value: Any) -> str:
     return str(value)
 
 
+OP_SIGNS = {"in": "∈", "not_in": "∉", "prefix_in": "∈", "prefix_not_in": "∉", "contains_any": "∩",
+            "contains_all": "⊇", "gte": "≥", "lte": "≤"}
+
+
+def describe(rule: dict) -> str:
+    """A rule in one line for people: “City ∈ 东莞市、广州市”, “Innovation index ≥ 60”."""
+    field, op = rule["field"], rule["op"]
+    if op in ("is_true", "is_false"):
+        return f"{_label(field)}: {_show(field, op == 'is_true')}"
+    return f"{_label(field)} {OP_SIGNS[op]} {_show(field, rule.get('value'))}"
+
+
 def evaluate_one(rule: dict, facts: dict) -> Result:
     field, op, expected = rule["field"], rule["op"], rule.get("value")
     actual = facts.get(field)

@@ -153,7 +153,7 @@ class Due:
 
 
 def allocate(amount_fen: int, dues: list[Due]) -> list[tuple[int, int, int]]:
-    """Apply a repayment to instalments in order, interest before principal within each.
+    """Apply a repayment to instalments in due-date order, interest before principal within each.
 
     Returns [(instalment number, principal fen, interest fen)]. Raises ScheduleError when the
     amount is not positive or exceeds everything still owed (nothing is allocated then)."""
@@ -164,7 +164,8 @@ def allocate(amount_fen: int, dues: list[Due]) -> list[tuple[int, int, int]]:
         raise ScheduleError({"amount_fen": ["The repayment is more than the outstanding balance."]})
     left = amount_fen
     result = []
-    for due in sorted(dues, key=lambda d: d.number):
+    # Oldest due first; a loan drawn in tranches interleaves the tranches' instalments by date.
+    for due in sorted(dues, key=lambda d: (d.due_on, d.number)):
         if left == 0:
             break
         interest = min(left, due.interest_fen)

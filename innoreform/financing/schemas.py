@@ -230,6 +230,7 @@ class LoanOut(Schema):
     overdue_days: int
     principal_outstanding_fen: int
     interest_scheduled_fen: int
+    disbursed_fen: int
 
     @classmethod
     def build(cls, x: m.Loan) -> "LoanOut":
@@ -241,7 +242,7 @@ class LoanOut(Schema):
                    disbursed_on=x.disbursed_on, maturity_on=x.maturity_on, status=x.status,
                    classification=x.classification, overdue_days=x.overdue_days,
                    principal_outstanding_fen=x.principal_outstanding_fen,
-                   interest_scheduled_fen=x.interest_scheduled_fen)
+                   interest_scheduled_fen=x.interest_scheduled_fen, disbursed_fen=x.disbursed_fen)
 
 
 class LoanDetailOut(LoanOut):
@@ -250,6 +251,8 @@ class LoanDetailOut(LoanOut):
 
 class DisburseIn(Schema):
     disbursed_on: date
+    # A tranche; left out, everything not yet drawn is paid out.
+    amount_fen: int | None = Field(default=None, ge=1, le=10**15)
 
 
 class RepayIn(Schema):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
-from innoreform.core.models import Jurisdiction, OrgKind
+from innoreform.core.models import Jurisdiction, Organisation, OrgKind
 from innoreform.core.selectors import policy_in_force
 
 from . import facts as facts_mod
@@ -290,8 +290,9 @@ def programme_summary(*, actor: Actor, programme_id: int) -> dict:
         "defaults": d["n"] or 0,
         "default_amount_fen": d["amount"] or 0,
         "recovered_fen": d["recovered"] or 0,
-        "by_category": {row["classification"]: row["n"] for row in loans.values("classification").annotate(
-            n=Count("id"))},
+        # order_by(): loan_list orders by id, which would otherwise split every group into single loans
+        "by_category": {row["classification"]: row["n"] for row in loans.order_by().values("classification")
+                        .annotate(n=Count("id"))},
     }
 
 
@@ -391,14 +392,15 @@ def dashboard(*, actor: Actor) -> dict:
     if not sees_all(actor):
         raise NotFound()
     loans = loan_list(actor=actor)
+    grouped = loans.order_by()  # without loan_list's order by id, which would split every group
     by_city = {r["region"]: {"n": r["n"], "principal_fen": r["p"] or 0} for r in
-               loans.values("region").annotate(n=Count("id"), p=Sum("principal_fen"))}
+               grouped.values("region").annotate(n=Count("id"), p=Sum("principal_fen"))}
     by_kind = {r["kind"]: {"n": r["n"], "principal_fen": r["p"] or 0} for r in
-               loans.values("kind").annotate(n=Count("id"), p=Sum("principal_fen"))}
+               grouped.values("kind").annotate(n=Count("id"), p=Sum("principal_fen"))}
     by_institution = [{"institution": r["institution__name"], "n": r["n"], "principal_fen": r["p"] or 0} for r in
                       loans.values("institution__name").annotate(n=Count("id"), p=Sum("principal_fen"))
                       .order_by("institution__name")]
-    by_category = {r["classification"]: r["n"] for r in loans.values("classification").annotate(n=Count("id"))}
+    by_category = {r["classification"]: r["n"] for r in grouped.values("classification").annotate(n=Count("id"))}
     products_by_kind = {r["kind"]: r["n"] for r in m.Product.objects.filter(status="active").values("kind").annotate(
         n=Count("id"))}
     apps = application_list(actor=actor)
@@ -419,3 +421,8 @@ def dashboard(*, actor: Actor) -> dict:
         "subsidies_fen": subsidy_list(actor=actor).filter(status="approved").aggregate(
             s=Sum("amount_fen"))["s"] or 0,
     }
+
+
+def institutions(*, kind: str) -> QuerySet[Organisation]:
+    """Active banks, guarantors or insurers a department may put into a programme (a public list)."""
+    return Organisation.objects.filter(kind=kind, is_active=True).order_by("name", "id")

@@ -34,6 +34,8 @@ def role_label(value) -> str:
 def field_type(bound_field) -> str:
     """The widget's input type (or class name), for styling checkbox rows differently."""
     widget = bound_field.field.widget
+    if getattr(widget, "allow_multiple_selected", False):
+        return "multiple"  # a list of checkboxes is a field with its label above, not a checkbox row
     return getattr(widget, "input_type", None) or widget.__class__.__name__.lower()
 
 

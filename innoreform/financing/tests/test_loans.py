@@ -133,3 +133,78 @@ def test_daily_job_moves_defaulted_loans_down(sme, bank):
     later = timezone.localdate() + timedelta(days=70)
     loan = loans.loan_refresh(actor=bank, loan_id=loan.pk, on=later)
     assert loan.classification == "loss" and m.LoanDefault.objects.filter(loan=loan).count() == 1
+
+
+# --- tranches ------------------------------------------------------------------------------------------
+
+
+def test_tranches_are_capped_by_the_contract_and_mature_with_it(sme, bank):
+    from innoreform.financing.schedule import add_months
+
+    start = timezone.localdate() - timedelta(days=100)
+    loan = loans.loan_contract(actor=bank, borrower_credit_code=sme.organisation.credit_code, contract_no="T-1",
+                               contract_on=start, principal_fen=12_000_000, annual_rate="0.05", term_months=12,
+                               method="equal_principal")
+    loan = loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=start, amount_fen=7_000_000)
+    assert (loan.status, loan.disbursed_fen, loan.principal_outstanding_fen) == ("active", 7_000_000, 7_000_000)
+    maturity = loan.maturity_on
+    txns = Transaction.objects.count()
+    with pytest.raises(ValidationFailed) as exc:  # more than the 5,000,000 fen left undrawn
+        loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=start + timedelta(days=45),
+                            amount_fen=5_000_001)
+    assert exc.value.code == "above_contract"
+    with pytest.raises(ValidationFailed) as exc:  # before the first tranche
+        loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=start - timedelta(days=1), amount_fen=1)
+    assert "disbursed_on" in exc.value.details
+    assert Transaction.objects.count() == txns and loan.disbursements.count() == 1
+    second_on = start + timedelta(days=45)
+    loan = loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=second_on, amount_fen=5_000_000)
+    second = loan.disbursements.get(number=2)
+    # 45 days in: the second tranche runs the 10 whole months left, so it matures with the contract.
+    assert second.instalments.count() == 10 and loan.maturity_on == maturity == add_months(start, 12)
+    assert max(second.instalments.values_list("due_on", flat=True)) <= maturity
+    assert sum(loan.instalments.values_list("principal_fen", flat=True)) == 12_000_000
+    assert loan.disbursed_fen == loan.principal_fen and loan.principal_outstanding_fen == 12_000_000
+    assert Account.objects.get(key=f"financing.loan:{loan.pk}").balance_fen == 12_000_000
+    with pytest.raises(Conflict) as exc:
+        loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=timezone.localdate(), amount_fen=1)
+    assert exc.value.code == "already_disbursed"
+    # A repayment goes to the instalment due first, whichever tranche it belongs to.
+    first_due = loan.instalments.order_by("due_on", "number").first()
+    assert first_due.disbursement.number == 1
+    rep = loans.loan_repay(actor=bank, loan_id=loan.pk, amount_fen=first_due.principal_fen + first_due.interest_fen,
+                           paid_on=timezone.localdate())
+    assert [row[0] for row in rep.allocation] == [first_due.number]
+
+
+def test_a_tranche_needs_a_whole_period_left(sme, bank):
+    start = timezone.localdate() - timedelta(days=80)
+    loan = loans.loan_contract(actor=bank, borrower_credit_code=sme.organisation.credit_code, contract_no="T-2",
+                               contract_on=start, principal_fen=3_000_000, annual_rate="0.05", term_months=3,
+                               method="interest_only", period_months=3)
+    loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=start, amount_fen=1_000_000)
+    with pytest.raises(ValidationFailed) as exc:
+        loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=start + timedelta(days=40), amount_fen=1_000_000)
+    assert exc.value.code == "term_elapsed"
+    loan.refresh_from_db()
+    assert loan.disbursed_fen == 1_000_000 and loan.instalments.count() == 1
+
+
+def test_tranche_through_the_bank_api(sme, bank):
+    from .conftest import api_client
+
+    start = timezone.localdate() - timedelta(days=10)
+    loan = loans.loan_contract(actor=bank, borrower_credit_code=sme.organisation.credit_code, contract_no="T-3",
+                               contract_on=start, principal_fen=2_000_000, annual_rate="0.04", term_months=6,
+                               method="equal_instalment")
+    client = api_client(bank)
+    url = f"/api/bank/v1/financing/loans/{loan.pk}/disburse"
+    r = client.post(url, {"disbursed_on": start.isoformat(), "amount_fen": 500_000}, content_type="application/json",
+                    headers={"Idempotency-Key": "t1"})
+    assert r.status_code == 200 and r.json()["disbursed_fen"] == 500_000 and r.json()["principal_fen"] == 2_000_000
+    r = client.post(url, {"disbursed_on": start.isoformat(), "amount_fen": 1_500_001},
+                    content_type="application/json", headers={"Idempotency-Key": "t2"})
+    assert r.status_code == 422 and r.json()["code"] == "above_contract"
+    r = client.post(url, {"disbursed_on": timezone.localdate().isoformat()}, content_type="application/json",
+                    headers={"Idempotency-Key": "t3"})
+    assert r.status_code == 200 and r.json()["disbursed_fen"] == 2_000_000

@@ -6,6 +6,7 @@ import random
 import pytest
 
 from innoreform.core.regions import Region
+from innoreform.financing import facts as facts_mod
 from innoreform.financing import matching, rules
 from innoreform.financing import selectors as sel
 
@@ -151,3 +152,41 @@ def test_shortlist_explains_the_same_top_as_full_ranking():
         fewest = min((sum(c.status != "pass" for c in m.checks) for m in full if not m.eligible), default=0)
         if misses:  # the closest misses are among those shown
             assert min(sum(c.status != "pass" for c in m.checks) for m in misses) == fewest
+
+
+@pytest.mark.django_db
+def test_minimum_credit_score_rule_with_real_scores(sme, bank, other_bank, monkeypatch):
+    """facts.credit_score reads the credit app's champion score (credit.selectors.latest_score_value):
+    with a stored score the rule passes or fails with the number in the reason; without the
+    selector (or a champion) it stays "unknown"."""
+    from django.utils import timezone
+
+    from innoreform.credit import models as cm
+    from innoreform.credit import selectors as credit_selectors
+
+    code = sme.organisation.credit_code
+    version = cm.ModelVersion.objects.create(name="scorecard", version=1, kind="scorecard", status="approved",
+                                             role="champion", spec={}, fingerprint="0" * 64,
+                                             decided_at=timezone.now())
+    # Which approved model is the champion is the credit app's rule (tested there); here it is this one.
+    monkeypatch.setattr(credit_selectors, "champion_version", lambda: version)
+    cm.ScoreRecord.objects.create(model_version=version, credit_code=code, score=540, pd=0.08)
+    cm.ScoreRecord.objects.create(model_version=version, credit_code=code, score=652, pd=0.03)  # the latest
+    low = make_product(bank, name="信用分600", rules=[{"field": "credit_score", "op": "gte", "value": 600}])
+    high = make_product(other_bank, name="信用分700", rules=[{"field": "credit_score", "op": "gte", "value": 700}])
+    need = make_need(sme)
+    by_id = {x.product.id: x for x in sel.match_need(actor=sme, need_id=need.pk)}
+    passed, failed = by_id[low.pk].checks[-1], by_id[high.pk].checks[-1]
+    assert by_id[low.pk].eligible and passed.status == "pass" and passed.actual == 652.0
+    assert "Credit score is 652, at least the required 600" in passed.reason
+    assert not by_id[high.pk].eligible and failed.status == "fail"
+    assert "Credit score is 652, below the required 700" in failed.reason
+    # No champion: no score, the rule cannot be evaluated.
+    monkeypatch.setattr(credit_selectors, "champion_version", lambda: None)
+    assert facts_mod.credit_score(code) is None
+    # Without the selector (an older credit app) the lookup degrades to "unknown", not an error.
+    monkeypatch.delattr(credit_selectors, "latest_score_value")
+    assert facts_mod.credit_score(code) is None
+    sel.catalog_invalidate()
+    unknown = {x.product.id: x for x in sel.match_need(actor=sme, need_id=need.pk)}[low.pk].checks[-1]
+    assert unknown.status == "unknown" and "No credit score" in unknown.reason

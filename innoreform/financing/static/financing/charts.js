@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById(id);
     if (!el || !rows) { return; }
     echarts.init(el).setOption({
-      title: { text: title || "", textStyle: { fontSize: 14 } }, tooltip: {}, grid: { left: 90, right: 20 },
+      title: { text: title || "", textStyle: { fontSize: 14 } }, tooltip: {}, grid: { left: 10, right: 30, containLabel: true },
       xAxis: { type: "value" }, yAxis: { type: "category", data: rows.map(function (r) { return r.name; }) },
       series: [{ type: "bar", data: rows.map(function (r) { return r.value; }) }]
     });
