@@ -3,6 +3,7 @@ one PostgreSQL server.
 
     .venv/bin/python bench/vouchers.py                  # 16 clients, 2,400 deduction attempts
     .venv/bin/python bench/vouchers.py --clients 32 --seconds 10
+    BENCH_DB_PREFIX=me .venv/bin/python bench/vouchers.py --port 8150   # databases me_bench, me_pgbench
 
 What it does:
 1. Recreates a database `vouchers_bench`, migrates it and loads the demo (core + vouchers): a
@@ -10,7 +11,9 @@ What it does:
 2. Adds `--orders` orders of 300 yuan each on that ONE voucher (150 yuan voucher share each), so
    all deductions race for one row; the face value covers 2,000 of them, the default 2,400 offered
    overflow it by 20%.
-3. Starts gunicorn (`--workers` processes × 4 threads, DB_CONN_MAX_AGE=60) and has `--clients` threads POST
+3. Starts gunicorn (`--workers` processes × `--threads` threads, default 2 × 4 for a 2-core box,
+   DB_CONN_MAX_AGE=60) and, as `innoreform serve` does, a django-tasks worker (it integrates the
+   voucher uses into the trust ledger); has `--clients` threads POST
    /api/bank/v1/vouchers/orders/<id>/deduct with the lab's API key and a fresh Idempotency-Key,
    on keep-alive connections, until every order was tried.
 4. Runs pgbench's built-in TPC-B-like script (`pgbench -i -s 1`, then `-c clients -j clients -T
@@ -19,7 +22,12 @@ What it does:
 Output: redemptions_per_s (201 answers / wall time), attempts_per_s (201 + 409), pgbench_tps, ratio
 (redemptions_per_s / pgbench_tps), p50_ms / p99_ms (all deduct calls), overpaid_vouchers (used >
 face or paid > face), lost_updates (201 answers without a use row, use rows without a 201, or the
-voucher's used amount differing from the sum of its uses), errors_5xx, other_errors.
+voucher's used amount differing from the sum of its uses), errors_5xx, other_errors;
+ledger_voucher_entries (trust-ledger entries of voucher uses made by the run: should equal
+`deducted`) and ledger_unsequenced (still queued 30 s after the run: should be 0);
+client_cpu_s (this script's CPU during the run), web_cpu_ms_per_attempt (gunicorn) and
+db_cpu_ms_per_attempt (the run's PostgreSQL backends), from /proc: on a shared machine the
+throughput moves with the load, the CPU per attempt much less.
 """
 
 import argparse
@@ -38,8 +46,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "vouchers_bench"
-PGBENCH_DB = "vouchers_pgbench"
+# BENCH_DB_PREFIX lets parallel runs on one server use their own databases.
+DB = os.environ.get("BENCH_DB_PREFIX", "vouchers") + "_bench"
+PGBENCH_DB = os.environ.get("BENCH_DB_PREFIX", "vouchers") + "_pgbench"
 
 
 def psql(sql: str, db: str = "postgres") -> None:
@@ -70,22 +79,71 @@ print("BENCH" + json.dumps({{"voucher": voucher.pk, "face_fen": voucher.face_fen
     return json.loads(out[out.index("BENCH") + 5:].splitlines()[0])
 
 
-def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen(
+def start_server(port: int, workers: int, threads: int, env: dict) -> list[subprocess.Popen]:
+    """gunicorn and, as `innoreform serve` runs it, the django-tasks worker (it integrates the
+    voucher uses into the trust ledger off the request path)."""
+    web = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--threads", "4", "--keep-alive", "30", "--log-level", "warning"],
+         str(workers), "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    worker = subprocess.Popen([sys.executable, "-m", "innoreform.cli", "db_worker", "--queue-name", "default"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/bank/v1/vouchers/orders")  # 401 without a key: the app is up
             if conn.getresponse().status == 401:
-                return proc
+                return [web, worker]
         except OSError:
             time.sleep(0.5)
-    proc.kill()
+    web.kill()
+    worker.kill()
     raise RuntimeError("server did not start")
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        proc.wait(timeout=30)
+
+
+def psql_value(sql: str, db: str) -> str:
+    return subprocess.run(["psql", f"{PG}/{db}", "-qAtc", sql], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc; 0 for a process gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def web_pids(web: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{web.pid}/task/{web.pid}/children")
+    return [web.pid, *(int(p) for p in children.read_text().split())] if children.exists() else [web.pid]
+
+
+def db_pids() -> list[int]:
+    return [int(p) for p in psql_value("SELECT pid FROM pg_stat_activity WHERE datname = current_database()", DB).split()]
+
+
+def wait_sequenced(timeout: float = 30.0) -> tuple[int, float]:
+    """Queued trust-ledger entries left after `timeout`, and how long integrating them took."""
+    t0 = time.perf_counter()
+    while True:
+        left = int(psql_value("SELECT count(*) FROM ledger_ledgerpending", DB))
+        if left == 0 or time.perf_counter() - t0 > timeout:
+            return left, time.perf_counter() - t0
+        time.sleep(0.2)
 
 
 def hammer(port: int, key: str, orders: list[int], clients: int) -> dict:
@@ -122,6 +180,7 @@ def hammer(port: int, key: str, orders: list[int], clients: int) -> dict:
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -129,7 +188,7 @@ def hammer(port: int, key: str, orders: list[int], clients: int) -> dict:
         t.join()
     wall = time.perf_counter() - t0
     latencies.sort()
-    return {"wall": wall, "latencies": latencies, "statuses": statuses, "created": created}
+    return {"wall": wall, "cpu": time.process_time() - cpu0, "latencies": latencies, "statuses": statuses, "created": created}
 
 
 def pgbench(clients: int, seconds: int) -> float:
@@ -168,7 +227,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--orders", type=int, default=2400)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
     parser.add_argument("--port", type=int, default=18765)
     args = parser.parse_args()
@@ -176,12 +236,21 @@ def main() -> None:
            "INNOREFORM_VAR_DIR": str(ROOT / "var" / "bench-vouchers"), "LOG_LEVEL": "WARNING",
            "DB_CONN_MAX_AGE": "60"}  # persistent connections, as a production deployment would use
     data = setup(args.orders, env)
-    server = start_server(args.port, args.workers, env)
+    count_uses = ("SELECT (SELECT count(*) FROM ledger_ledgerentry WHERE entry_type = 'vouchers.voucher_used') + "
+                  "(SELECT count(*) FROM ledger_ledgerpending WHERE entry_type = 'vouchers.voucher_used')")
+    uses_before = int(psql_value(count_uses, DB))
+    server = start_server(args.port, args.workers, args.threads, env)
     try:
+        web_cpu0 = cpu_seconds(web_pids(server[0]))
         result = hammer(args.port, data["key"], data["orders"], args.clients)
+        # The app's CPU per attempt: gunicorn after its start-up, and its database backends
+        # (persistent connections opened by the run; the psql probe's own is negligible).
+        web_cpu = cpu_seconds(web_pids(server[0])) - web_cpu0
+        db_cpu = cpu_seconds(db_pids())
+        unsequenced, sequenced_after = wait_sequenced()
+        entries = int(psql_value(count_uses, DB)) - uses_before  # should equal `deducted`
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     tps = pgbench(args.clients, args.seconds)
     checked = check(env, data["voucher"], result["created"])
     lat = result["latencies"]
@@ -193,7 +262,7 @@ def main() -> None:
         return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 2) if lat else 0.0
 
     print(json.dumps({
-        "clients": args.clients, "server_workers": args.workers, "server_threads": 4,
+        "clients": args.clients, "server_workers": args.workers, "server_threads": args.threads,
         "orders_offered": len(data["orders"]), "deducted": ok, "refused_409": conflicts,
         "redemptions_per_s": round(rate, 1), "attempts_per_s": round((ok + conflicts) / result["wall"], 1),
         "pgbench_tps": round(tps, 1), "ratio": round(rate / tps, 3) if tps else None,
@@ -202,6 +271,11 @@ def main() -> None:
         "voucher_used_fen": checked["used_fen"], "voucher_face_fen": checked["face_fen"],
         "errors_5xx": sum(n for s, n in result["statuses"].items() if s >= 500),
         "other_errors": sum(n for s, n in result["statuses"].items() if s not in (201, 409) and s < 500),
+        "ledger_voucher_entries": entries, "ledger_unsequenced": unsequenced,
+        "ledger_sequenced_within_s": round(sequenced_after, 1), "client_cpu_s": round(result["cpu"], 2),
+        "wall_s": round(result["wall"], 2),
+        "web_cpu_ms_per_attempt": round(web_cpu * 1000 / max(1, ok + conflicts), 2),
+        "db_cpu_ms_per_attempt": round(db_cpu * 1000 / max(1, ok + conflicts), 2),
     }))
 
 

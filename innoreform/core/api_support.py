@@ -1,9 +1,11 @@
 """Shared API plumbing: the error envelope, the two authentication schemes, response
 declarations, and exception handlers. Both NinjaAPI instances in config/api.py use it."""
 
+import copy
 import hashlib
 import hmac
 import logging
+import time
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,6 +82,47 @@ def hash_api_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# A bank client sends its key with every call: the key and organisation rows are kept per
+# process for a short while and each call re-checks them with one cheap probe (revocation and a
+# deactivated organisation still take effect at once; other organisation fields may lag by
+# _KEY_CACHE_SECONDS). Loading both full rows through the ORM cost more CPU than a deduction.
+_KEY_CACHE_SECONDS = 30.0
+_KEY_CACHE_MAX = 1000
+_key_cache: dict[str, tuple[float, ApiKey]] = {}
+
+
+def _key_still_valid(api_key: ApiKey) -> bool:
+    q = connection.ops.quote_name
+    keys, orgs = q(ApiKey._meta.db_table), q(api_key.organisation._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {keys} k JOIN {orgs} o ON o.id = k.organisation_id WHERE k.id = %s "  # noqa: S608
+                    "AND k.prefix = %s AND k.secret_hash = %s AND k.revoked_at IS NULL AND o.is_active",
+                    [api_key.pk, api_key.prefix, api_key.secret_hash])
+        return cur.fetchone() is not None
+
+
+def _active_key(prefix: str) -> ApiKey | None:
+    """The unrevoked key with this prefix and its organisation (fresh copies: callers may
+    change them), or None."""
+    hit = _key_cache.get(prefix)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < _KEY_CACHE_SECONDS and _key_still_valid(hit[1]):
+        api_key = hit[1]
+    else:
+        api_key = (
+            ApiKey.objects.select_related("organisation").filter(prefix=prefix, revoked_at__isnull=True).first()
+        )
+        if api_key is None or not api_key.organisation.is_active:
+            _key_cache.pop(prefix, None)
+            return None
+        if len(_key_cache) >= _KEY_CACHE_MAX:
+            _key_cache.clear()
+        _key_cache[prefix] = (now, api_key)
+    fresh = copy.copy(api_key)
+    fresh.organisation = copy.copy(api_key.organisation)
+    return fresh
+
+
 class BankApiKeyAuth(APIKeyHeader):
     """Bank/institution API: `X-API-Key: <prefix>.<secret>`; no cookies are read."""
 
@@ -88,10 +132,8 @@ class BankApiKeyAuth(APIKeyHeader):
         if not key or "." not in key or len(key) > 200:
             return None
         prefix, _sep, secret = key.partition(".")
-        api_key = (
-            ApiKey.objects.select_related("organisation").filter(prefix=prefix, revoked_at__isnull=True).first()
-        )
-        if api_key is None or not api_key.organisation.is_active:
+        api_key = _active_key(prefix)
+        if api_key is None:
             return None
         if not hmac.compare_digest(hash_api_secret(secret), api_key.secret_hash):
             return None
@@ -99,6 +141,9 @@ class BankApiKeyAuth(APIKeyHeader):
         if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
             # A conditional update: last-used is bookkeeping, not a business write.
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            cached = _key_cache.get(prefix)
+            if cached is not None:
+                cached[1].last_used_at = now
         return Actor.for_api_key(api_key)
 
 

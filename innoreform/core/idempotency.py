@@ -73,15 +73,9 @@ def _jsonable(body: Any) -> Any:
     return json.loads(json.dumps(body, default=str))
 
 
-def _claim(scope: str, key: str, request, fingerprint: str) -> IdempotencyRecord | tuple[int, Any]:
-    """Insert the in-flight record, or return the stored response for a replay."""
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
-            )
-    except IntegrityError:
-        pass
+def _stored(scope: str, key: str, request, fingerprint: str) -> tuple[int, Any] | None:
+    """For a key already recorded: the stored response, or a refusal; None when an abandoned
+    claim was taken over (the caller claims again)."""
     existing = IdempotencyRecord.objects.get(scope=scope, key=key)
     if existing.request_hash != fingerprint:
         raise ValidationFailed(_("This Idempotency-Key was used with a different request."),
@@ -91,18 +85,82 @@ def _claim(scope: str, key: str, request, fingerprint: str) -> IdempotencyRecord
     if timezone.now() - existing.created_at > ABANDONED_AFTER:
         # Take over an abandoned claim; the conditional delete makes exactly one taker win.
         if IdempotencyRecord.objects.filter(pk=existing.pk, response_status__isnull=True).delete()[0]:
-            return _claim(scope, key, request, fingerprint)
+            return None
     raise Conflict(_("A request with this Idempotency-Key is still in progress."),
                    code="idempotency_request_in_flight")
 
 
-def idempotent(request, *, key: str, run: Callable[[], tuple[int, Any]]) -> Status:
+def _claim(scope: str, key: str, request, fingerprint: str) -> IdempotencyRecord | tuple[int, Any]:
+    """Insert the in-flight record, or return the stored response for a replay."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
+            )
+    except IntegrityError:
+        pass
+    stored = _stored(scope, key, request, fingerprint)
+    return _claim(scope, key, request, fingerprint) if stored is None else stored
+
+
+def _error_body(exc: DomainError) -> dict:
+    return {"code": exc.code, "message": str(exc.message), "details": exc.details}
+
+
+def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Callable[[], tuple[int, Any]]
+                        ) -> Status:
+    """The claim, the effect and the stored response in one transaction (one commit). A
+    concurrent request with the same key waits on the record's unique index until the first
+    commits, then replays its answer; a business error is stored afterwards unless a concurrent
+    request stored an answer first, which is then the answer."""
+    claimed = False
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
+            )
+            claimed = True
+            status, body = run()
+            stored = _jsonable(body)
+            IdempotencyRecord.objects.filter(pk=record.pk).update(
+                response_status=status, response_body=stored, completed_at=timezone.now()
+            )
+        return Status(status, stored)
+    except IntegrityError:
+        if claimed:
+            raise
+        replay = _stored(scope, key, request, fingerprint)
+        if replay is None:
+            return _in_one_transaction(request, scope, key, fingerprint, run)
+        return Status(*replay)
+    except DomainError as exc:
+        if not claimed:
+            raise
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(
+                    scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint,
+                    response_status=exc.status, response_body=_error_body(exc), completed_at=timezone.now(),
+                )
+        except IntegrityError:
+            replay = _stored(scope, key, request, fingerprint)
+            if replay is not None:
+                return Status(*replay)
+        raise
+
+
+def idempotent(request, *, key: str, run: Callable[[], tuple[int, Any]], one_transaction: bool = False) -> Status:
+    """Run `run` at most once per key. one_transaction=True writes the key's record in the
+    operation's own transaction (one commit instead of two): for short operations only, as a
+    concurrent duplicate then waits for the first instead of getting 409 in flight."""
     actor: Actor = request.auth
     if not key:
         raise BadRequest(_("This operation needs an Idempotency-Key header."), code="idempotency_key_missing")
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise BadRequest(_("The Idempotency-Key must be at most 255 printable characters."),
                          code="idempotency_key_invalid")
+    if one_transaction:
+        return _in_one_transaction(request, actor.scope, key, _fingerprint(request), run)
     claimed = _claim(actor.scope, key, request, _fingerprint(request))
     if not isinstance(claimed, IdempotencyRecord):
         return Status(*claimed)
@@ -117,9 +175,8 @@ def idempotent(request, *, key: str, run: Callable[[], tuple[int, Any]]) -> Stat
         return Status(status, stored)
     except DomainError as exc:
         # A definite business answer (e.g. 409 insufficient funds) is replayed like a success.
-        error_body = {"code": exc.code, "message": str(exc.message), "details": exc.details}
         IdempotencyRecord.objects.filter(pk=record.pk).update(
-            response_status=exc.status, response_body=error_body, completed_at=timezone.now()
+            response_status=exc.status, response_body=_error_body(exc), completed_at=timezone.now()
         )
         raise
     except BaseException:

@@ -15,6 +15,7 @@ from innoreform.core.idempotency import IdempotencyKeyHeader, idempotent
 
 from . import reports, selectors, services, settlement, use
 from . import schemas as s
+from .policies import can
 from .reconcile import reconcile
 
 router = Router(tags=["vouchers"])
@@ -90,10 +91,16 @@ def vouchers_orders(request, page: Query[VoucherPageQuery]):
 
 
 def _deduct(request, order_id: int, key: str):
-    if not selectors.order_list(actor=request.auth).filter(pk=order_id).exists():  # 404 before a key is claimed
+    actor = request.auth
+    if can(actor, "vouchers.institution"):
+        order = use.deductible_order(actor=actor, order_id=order_id)  # 404 before a key is claimed
+    elif selectors.order_list(actor=actor).filter(pk=order_id).exists():
+        order = None  # visible but not deductible by this actor: deduct() answers 403
+    else:
         raise NotFound()
-    return idempotent(request, key=key, run=lambda: (
-        201, s.VoucherRedemptionOut.of(use.deduct(actor=request.auth, order_id=order_id))))
+    # The key's record is written in the deduction's transaction: one commit per deduction.
+    return idempotent(request, key=key, one_transaction=True, run=lambda: (
+        201, s.VoucherRedemptionOut.of(use.deduct(actor=actor, order_id=order_id, order=order, savepoint=False))))
 
 
 @router.post("/orders/{order_id}/deduct", response=responses({201: s.VoucherRedemptionOut}, 404, 409),

@@ -1,8 +1,57 @@
-"""Background work (django-tasks): settlement runs with progress, and the daily upkeep."""
+"""Background work (django-tasks): settlement runs with progress, the trust-ledger sequencing of
+voucher uses, and the daily upkeep."""
 
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.utils import timezone
 from django_tasks import task
 
 from innoreform.core.actor import Actor
+
+log = logging.getLogger("innoreform.vouchers")
+SEQUENCE_DELAY = 1.0  # seconds: a voucher use reaches the trust ledger within about this long
+_sequencing_lock = threading.Lock()
+_next_sequencing = 0.0
+
+
+@task()
+def sequence_ledger() -> int:
+    from innoreform.ledger import tasks as ledger_tasks
+    from innoreform.ledger.services import sequence_pending
+
+    done = sequence_pending()
+    if done:
+        ledger_tasks.schedule_checkpoint()  # as the ledger does after its own on-commit sequencing
+    return done
+
+
+def schedule_sequencing() -> None:
+    """After a voucher use commits: integrate its queued trust-ledger entry off the request path.
+
+    Sequencing in the request costs two more transactions, serialised on the log's head. Here
+    each process enqueues at most one task per SEQUENCE_DELAY, to run SEQUENCE_DELAY later, so
+    that task also integrates every entry the process queued meanwhile. The entries are rows
+    committed with the use, so a lost task loses nothing: the next one, any other append with
+    sequencing, or the daily upkeep integrates them. A backend that cannot defer (the immediate
+    one in tests) runs the task at once, every time."""
+    global _next_sequencing
+    backend = sequence_ledger.get_backend()
+    if backend.supports_defer:
+        now = time.monotonic()
+        with _sequencing_lock:
+            if now < _next_sequencing:
+                return
+            _next_sequencing = now + SEQUENCE_DELAY
+        job = sequence_ledger.using(run_after=timezone.now() + timedelta(seconds=SEQUENCE_DELAY))
+    else:
+        job = sequence_ledger
+    try:
+        job.enqueue()
+    except Exception:  # the entries stay queued (see above)
+        log.exception("could not enqueue the ledger sequencing")
 
 
 @task()

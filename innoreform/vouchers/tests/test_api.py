@@ -217,11 +217,11 @@ def test_t02_twenty_concurrent_replays_one_effect(registry, reviewer, approver, 
         return response.status_code, response.json()
 
     results = _run_threads(20, call)
+    # The deduction claims its key inside its own transaction, so a concurrent duplicate waits for
+    # the first request to commit and replays its answer rather than answering 409 "in flight".
     ok = [body for status, body in results if status == 201]
-    busy = [body for status, body in results if status == 409]
-    assert len(ok) + len(busy) == 20 and ok
+    assert len(ok) == 20, results
     assert all(body == ok[0] for body in ok)
-    assert all(body["code"] == "idempotency_request_in_flight" for body in busy)
     assert m.Redemption.objects.count() == 1
     final = deduct(Client(headers={"X-API-Key": header}), order.pk, "same-key")
     assert (final.status_code, final.json()) == (201, ok[0])

@@ -1,0 +1,107 @@
+"""The deduction's fast path: one transaction holds the idempotency record, the use, its audit
+event and its queued trust-ledger entry; a refusal leaves none of them; the ledger entry is
+integrated by a background task, throttled per process when the backend can defer."""
+
+import pytest
+from django.test import Client
+
+from innoreform.core import services as core_services
+from innoreform.core.models import AuditEvent, IdempotencyRecord
+from innoreform.ledger.models import LedgerEntry, LedgerPending
+from innoreform.vouchers import models as m
+from innoreform.vouchers import tasks, use
+
+BANK = "/api/bank/v1/vouchers"
+
+
+def _deduct(client, order_id, key):
+    return client.post(f"{BANK}/orders/{order_id}/deduct", content_type="application/json",
+                       headers={"Idempotency-Key": key})
+
+
+def test_deduction_reaches_the_trust_ledger_through_the_task(voucher, institution, enterprise,
+                                                               django_capture_on_commit_callbacks):
+    inst_actor, service = institution
+    _key, header = core_services.api_key_create(actor=inst_actor, name="lab")
+    order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _deduct(Client(headers={"X-API-Key": header}), order.pk, "k-ledger")
+    assert response.status_code == 201, response.content
+    assert response.json()["voucher_remaining_fen"] == voucher.face_fen - order.voucher_fen
+    redemption = m.Redemption.objects.get(order=order)
+    assert not LedgerPending.objects.exists()  # the immediate test backend ran the task
+    assert LedgerEntry.objects.filter(entry_type="vouchers.voucher_used").count() == 1
+    assert IdempotencyRecord.objects.get(key="k-ledger").response_body["id"] == redemption.pk
+
+
+def test_refused_deduction_leaves_no_use_audit_or_ledger_entry(enterprise, reviewer, budgets, registry):
+    from .conftest import issue_voucher, listed_institution
+
+    inst_actor, service = listed_institution(reviewer, price_fen=1_000_000)
+    voucher = issue_voucher(enterprise, reviewer, requested_fen=1_000_000)  # covers two 5,000-yuan shares
+    orders = [use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk) for _ in range(3)]
+    _key, header = core_services.api_key_create(actor=inst_actor, name="lab")
+    client = Client(headers={"X-API-Key": header})
+    assert [_deduct(client, o.pk, f"k-{o.pk}").status_code for o in orders[:2]] == [201, 201]
+    ledger_before = LedgerPending.objects.count() + LedgerEntry.objects.count()
+    refused = _deduct(client, orders[2].pk, "k-over")
+    assert (refused.status_code, refused.json()["code"]) == (409, "voucher_insufficient")
+    assert _deduct(client, orders[2].pk, "k-over").json() == refused.json()  # stored and replayed
+    orders[2].refresh_from_db()
+    voucher.refresh_from_db()
+    assert orders[2].status == m.OrderStatus.OPEN and not m.Redemption.objects.filter(order=orders[2]).exists()
+    assert voucher.used_fen == voucher.face_fen
+    assert AuditEvent.objects.filter(action="vouchers.voucher_used").count() == 2
+    assert LedgerPending.objects.count() + LedgerEntry.objects.count() == ledger_before
+
+
+class _Deferring:
+    """A task backend that can defer: records what was enqueued."""
+
+    supports_defer = True
+
+    def __init__(self):
+        self.enqueued = []
+
+    def get_backend(self):
+        return self
+
+    def using(self, *, run_after):
+        outer = self
+
+        class _Job:
+            def enqueue(self):
+                outer.enqueued.append(run_after)
+
+        return _Job()
+
+
+def test_sequencing_is_enqueued_once_per_interval_and_deferred(monkeypatch):
+    fake = _Deferring()
+    monkeypatch.setattr(tasks, "sequence_ledger", fake)
+    monkeypatch.setattr(tasks, "_next_sequencing", 0.0)
+    for _ in range(20):
+        tasks.schedule_sequencing()
+    assert len(fake.enqueued) == 1 and fake.enqueued[0] is not None  # one deferred task for the burst
+    monkeypatch.setattr(tasks, "_next_sequencing", 0.0)  # the interval has passed
+    tasks.schedule_sequencing()
+    assert len(fake.enqueued) == 2
+
+
+def test_deductible_order_reads_the_right_columns(voucher, institution, enterprise, reviewer):
+    from innoreform.core.errors import NotFound
+
+    from .conftest import listed_institution
+
+    inst_actor, service = institution
+    order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
+    got = use.deductible_order(actor=inst_actor, order_id=order.pk)
+    assert (got.pk, got.enterprise_id, got.institution_id, got.voucher_id, got.voucher_fen) == (
+        order.pk, order.enterprise_id, order.institution_id, order.voucher_id, order.voucher_fen)
+    assert (got.voucher.flow, got.voucher.face_fen, got.voucher.used_fen) == (voucher.flow, voucher.face_fen, 0)
+    assert (got.institution.status, got.institution.organisation_id) == (
+        m.ListingStatus.LISTED, inst_actor.organisation_id)
+    assert got.fee_fen == order.fee_fen  # a column not read up front still loads on access
+    other_actor, _service = listed_institution(reviewer)
+    with pytest.raises(NotFound):
+        use.deductible_order(actor=other_actor, order_id=order.pk)
