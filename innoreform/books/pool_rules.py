@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pydantic import BaseModel, Field, model_validator
 
 from innoreform.core import policies_registry
@@ -128,6 +129,10 @@ class Claim:
     ip_pledge: bool = False
     central_bank_relending: bool = False
     ip_pledge_sharing: bool = False  # the loan is under the fund:bank:insurer:appraiser arrangement
+    # The vector to share by instead of the policy's (e.g. the loan's programme: parties to parts,
+    # the fund's part under "fund" or "public") and where it comes from, for the explanation.
+    sharing_vector: dict | None = None
+    sharing_source: str = ""
     modes_already_used: frozenset[str] = frozenset()  # modes this loan has already claimed under
     institution_loss_ratio: Decimal | None = None
     firm_compensated_fen: int = 0  # already paid for this firm (per-firm cap)
@@ -181,6 +186,14 @@ def _level(level: str) -> str:
     return labels.get(level, level)
 
 
+def _party(key: str) -> str:
+    labels = {"fund": pgettext("loss sharing party", "fund"), "public": pgettext("loss sharing party", "public fund"),
+              "bank": pgettext("loss sharing party", "bank"), "guarantor": pgettext("loss sharing party", "guarantor"),
+              "insurer": pgettext("loss sharing party", "insurer"),
+              "appraiser": pgettext("loss sharing party", "appraiser")}
+    return labels.get(key, key)
+
+
 def _not_eligible(lines: list[ExplanationLine], version: int | None) -> Compensation:
     return Compensation(eligible=False, rate=Decimal(0), total_fen=0, layers=[], lines=lines, policy_version=version)
 
@@ -212,14 +225,24 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
         lines.append(ExplanationLine("mode.guarantor", _(
             "Guarantor mode: %(rate)s of the amount the guarantor paid out.") % {"rate": _pct(rate)}, rate=rate))
     elif claim.ip_pledge and claim.ip_pledge_sharing:
-        total = sum(p.ip_pledge_vector.values())
-        vector = p.ip_pledge_vector
-        rate = Decimal(vector["fund"]) / Decimal(total)
-        lines.append(ExplanationLine("vector.ip_pledge", _(
-            "IP-pledge loss sharing fund:bank:insurer:appraiser = %(vector)s; the fund bears %(rate)s.") % {
-            "vector": ":".join(str(vector[k]) for k in ("fund", "bank", "insurer", "appraiser")),
-            "rate": _pct(rate)}, rate=rate))
-        for party in ("bank", "insurer", "appraiser"):
+        vector = {k: Decimal(str(v)) for k, v in (claim.sharing_vector or p.ip_pledge_vector).items()}
+        fund_key = "fund" if "fund" in vector else "public"
+        total = sum(vector.values())
+        if fund_key not in vector or total <= 0:
+            raise ValueError("a sharing vector needs a fund (or public) part and a positive sum")
+        rate = vector[fund_key] / total
+        parties = [fund_key, *sorted(k for k in vector if k != fund_key)]
+        if claim.sharing_vector is None:
+            lines.append(ExplanationLine("vector.ip_pledge", _(
+                "IP-pledge loss sharing fund:bank:insurer:appraiser = %(vector)s; the fund bears %(rate)s.") % {
+                "vector": ":".join(f"{vector[k].normalize():f}" for k in ("fund", "bank", "insurer", "appraiser")),
+                "rate": _pct(rate)}, rate=rate))
+        else:
+            lines.append(ExplanationLine("vector.ip_pledge", _(
+                "IP-pledge loss sharing %(parties)s = %(vector)s (%(source)s); the fund bears %(rate)s.") % {
+                "parties": ":".join(_party(k) for k in parties), "vector": ":".join(f"{vector[k].normalize():f}" for k in parties),
+                "source": claim.sharing_source, "rate": _pct(rate)}, rate=rate))
+        for party in parties[1:]:
             borne_by[party] = _fen(Decimal(claim.loss_fen) * vector[party] / total)
         if rate > p.bank_mode_cap:
             rate = p.bank_mode_cap

@@ -19,12 +19,19 @@ from .schemas import (
     CoverageIn,
     DecideIn,
     DocumentOut,
+    InvestorClaimIn,
+    KeyListIn,
+    KeyListOut,
+    LossRatioIn,
+    LossRatioReportOut,
     PoolIn,
     PoolOut,
     ReportOut,
     ReverseIn,
     ReviewIn,
     RunOut,
+    StakeRecoveryIn,
+    StakeRecoveryOut,
     TrailOut,
 )
 
@@ -59,10 +66,11 @@ def contribution_out(c) -> dict:
 def claim_out(claim) -> dict:
     return {
         "id": claim.pk, "institution_id": claim.institution_id, "loan_id": claim.loan_id,
-        "contract_no": claim.loan.contract_no, "mode": claim.mode, "status": claim.status,
+        "contract_no": claim.loan.contract_no, "mode": claim.mode, "stake_id": claim.stake_id, "status": claim.status,
         "principal_fen": claim.principal_fen, "loss_fen": claim.loss_fen, "key_list_firm": claim.key_list_firm,
         "ip_pledge": claim.ip_pledge, "central_bank_relending": claim.central_bank_relending,
-        "loss_ratio": claim.loss_ratio, "policy_version": claim.policy_version, "eligible": claim.eligible,
+        "loss_ratio": claim.loss_ratio, "loss_ratio_source": claim.loss_ratio_source,
+        "sharing_vector": claim.sharing_vector, "policy_version": claim.policy_version, "eligible": claim.eligible,
         "rate": claim.rate, "total_fen": claim.total_fen, "layers": claim.layers, "lines": claim.lines,
         "payouts": list(claim.payouts.order_by("id")),
         "documents": list(claim.documents.order_by("id")),
@@ -152,6 +160,27 @@ def claim_decide(request, claim_id: DbId, payload: DecideIn, idempotency_key: Id
         actor=request.auth, claim_id=claim_id, approve=payload.approve, note=payload.note)))
 
 
+@router.get("/key-list", response=responses(list[KeyListOut]), operation_id="pools_keylist_list")
+def keylist_list(request):
+    return list(selectors.keylist(actor=request.auth)[:LIMIT * 5])
+
+
+@router.post("/key-list", response=responses({201: KeyListOut}, 404, 409), operation_id="pools_keylist_add")
+def keylist_add(request, payload: KeyListIn):
+    return Status(201, services.keylist_add(actor=request.auth, **payload.model_dump()))
+
+
+@router.get("/loss-ratios", response=responses(list[LossRatioReportOut]), operation_id="pools_loss_ratio_list")
+def loss_ratio_list(request):
+    return list(selectors.loss_ratio_reports(actor=request.auth)[:LIMIT])
+
+
+@router.post("/loss-ratios", response=responses({201: LossRatioReportOut}, 404), operation_id="pools_loss_ratio_record")
+def loss_ratio_record(request, payload: LossRatioIn):
+    """A reported ratio: it overrides the ratio computed from the institution's loans."""
+    return Status(201, services.loss_ratio_record(actor=request.auth, **payload.model_dump()))
+
+
 @router.get("/reports", response=responses(ReportOut, 404), operation_id="pools_report")
 def report(request):
     r = selectors.report(actor=request.auth)
@@ -171,6 +200,28 @@ def payouts_run(request):
 def bank_claim_file(request, payload: ClaimIn, idempotency_key: IdempotencyKeyHeader):
     return _run(request, idempotency_key, 201, lambda: claim_out(services.claim_file(
         actor=request.auth, **payload.model_dump())))
+
+
+@bank_router.post("/investor-claims", response=responses({201: ClaimOut}, 404, 409),
+                  operation_id="pools_bank_investor_claim_file")
+def bank_investor_claim_file(request, payload: InvestorClaimIn, idempotency_key: IdempotencyKeyHeader):
+    """投贷联动: an investor claims for its principal loss on a stake linked to a defaulted loan."""
+    return _run(request, idempotency_key, 201, lambda: claim_out(services.investor_claim_file(
+        actor=request.auth, **payload.model_dump())))
+
+
+@bank_router.post("/claims/{claim_id}/stake-recoveries", response=responses({201: StakeRecoveryOut}, 404, 409),
+                  operation_id="pools_bank_stake_recovery_record")
+def bank_stake_recovery_record(request, claim_id: DbId, payload: StakeRecoveryIn,
+                               idempotency_key: IdempotencyKeyHeader):
+    """An investor's recovery on its stake; on a paid claim the pools' part flows back at once."""
+    return _run(request, idempotency_key, 201, lambda: _stake_recovery_out(services.stake_recovery_record(
+        actor=request.auth, claim_id=claim_id, **payload.model_dump())))
+
+
+def _stake_recovery_out(r) -> dict:
+    return {"id": r.pk, "claim_id": r.claim_id, "amount_fen": r.amount_fen, "received_on": r.received_on,
+            "note": r.note}
 
 
 @bank_router.get("/claims", response=responses(list[ClaimOut]), operation_id="pools_bank_claim_list")

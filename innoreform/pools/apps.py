@@ -15,7 +15,7 @@ class PoolsConfig(AppConfig):
         from innoreform.core import nav
         from innoreform.core.nav import NavItem
 
-        from . import reconcile
+        from . import investor_rules, reconcile  # noqa: F401  (registers "pools.investor_cover")
 
         reconciliation.register_source("pools", reconcile.expectations)
         oversight = frozenset({"department", "platform_operator"})

@@ -4,6 +4,8 @@ bank and guarantor; the bank's reported loss ratio is recorded; a Guangzhou ente
 province's key list (in the registry with a valid invention patent) takes an IP-pledge loan from
 the demo bank, which defaults; the bank files a claim (50% capped, split province:city), the
 department reviews and another person approves, the pools pay, and a later recovery flows back.
+An investment-linked deal (投贷联动) with a second firm also fails: the Shenzhen Bay investor's
+principal-loss claim on its stake is filed and waits for the department's review.
 Idempotent: nothing is added once the province pool exists."""
 
 from datetime import date, timedelta
@@ -22,6 +24,7 @@ from .models import Pool
 PROVINCE_POOL = "广东省科技信贷风险准备金（演示）"
 CITY_POOL = "广州市科技信贷风险补偿资金池（演示）"
 FIRM_NAME = "广州知芯微电子有限公司（演示）"
+LINKED_FIRM_NAME = "广州澜海生物科技有限公司（演示）"
 
 
 def _org(key: str) -> Organisation | None:
@@ -34,12 +37,13 @@ def _actor(username: str) -> Actor | None:
     return Actor.for_membership(membership) if membership else None
 
 
-def _firm() -> Organisation:
-    firm = Organisation.objects.filter(name=FIRM_NAME, is_demo=True).first()
+def _firm(name: str = FIRM_NAME, name_en: str = "Guangzhou Zhixin Microelectronics (demo)",
+          serial: str = "MAPL0001", district: str = "黄埔区") -> Organisation:
+    firm = Organisation.objects.filter(name=name, is_demo=True).first()
     if firm is None:
-        firm = Organisation.objects.create(name=FIRM_NAME, name_en="Guangzhou Zhixin Microelectronics (demo)",
-                                           kind=OrgKind.ENTERPRISE, region=Region.GUANGZHOU, district="黄埔区",
-                                           credit_code=make_credit_code("91", "440100", "MAPL0001"), is_demo=True)
+        firm = Organisation.objects.create(name=name, name_en=name_en, kind=OrgKind.ENTERPRISE,
+                                           region=Region.GUANGZHOU, district=district,
+                                           credit_code=make_credit_code("91", "440100", serial), is_demo=True)
     return firm
 
 
@@ -63,12 +67,13 @@ def load(*, operator: Actor) -> None:
     science, gz = _actor("dept-science"), _actor("dept-gz-finreg")
     reviewer, approver = _actor("dept-reviewer"), _actor("dept-approver")
     bank, bank_org, guarantor = _actor("bank-gz"), _org("bank_gz"), _org("guarantor_gz")
-    if None in (science, gz, reviewer, approver, bank, bank_org, guarantor):
+    investor, investor_org = _actor("investor-sz"), _org("investor_sz")
+    if None in (science, gz, reviewer, approver, bank, bank_org, guarantor, investor, investor_org):
         return
     if Pool.objects.filter(name=PROVINCE_POOL).exists():
         return
     today = timezone.localdate()
-    covered = [bank_org.pk, guarantor.pk]
+    covered = [bank_org.pk, guarantor.pk, investor_org.pk]
     province = services.pool_create(actor=science, name=PROVINCE_POOL, level="province", leverage_target=10,
                                     institution_ids=covered)
     city = services.pool_create(actor=gz, name=CITY_POOL, level="city", region=Region.GUANGZHOU,
@@ -101,3 +106,26 @@ def load(*, operator: Actor) -> None:
     loans.recovery_record(actor=bank, loan_id=loan.pk, amount_fen=1_000_000_00, received_on=today,
                           source="collateral", note="质押专利处置回款（演示）")
     payouts.run_payouts(actor=operator)
+    _investment_linked(bank=bank, bank_org=bank_org, investor=investor, today=today)
+
+
+def _investment_linked(*, bank: Actor, bank_org: Organisation, investor: Actor, today) -> None:
+    """投贷联动: the investor's stake and the bank's linked loan in one firm; the loan defaults and
+    the investor files its principal-loss claim (left for the department to review)."""
+    from innoreform.financing import loans, special
+
+    firm = _firm(LINKED_FIRM_NAME, "Guangzhou Lanhai Biotech (demo)", "MAPL0002", "天河区")
+    start = today - timedelta(days=200)
+    stake = special.stake_record(actor=investor, credit_code=firm.credit_code, amount_fen=8_000_000_00,
+                                 share_percent="12.5", invested_on=start - timedelta(days=30),
+                                 partner_bank_id=bank_org.pk)
+    loan = loans.loan_contract(actor=bank, contract_no="YK-TD-2026-DEMO2", contract_on=start,
+                               borrower_credit_code=firm.credit_code, principal_fen=3_000_000_00,
+                               annual_rate="0.0420", term_months=24, kind="investment_linked",
+                               purpose_text="临床前研究（演示）")
+    special.loan_link_stake(actor=bank, loan_id=loan.pk, stake_id=stake.pk)
+    loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=start)
+    loans.loan_default_declare(actor=bank, loan_id=loan.pk, on=today - timedelta(days=20),
+                               reason="临床试验失败，企业停止还款（演示）")
+    services.investor_claim_file(actor=investor, stake_id=stake.pk, loss_fen=6_000_000_00,
+                                 statement="被投企业进入清算，估值归零部分为本金损失（演示）")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from innoreform.core.actor import Actor
+from innoreform.core.errors import NotFound
 from innoreform.financing import models as fm
 from innoreform.financing import selectors as fin
 
@@ -22,7 +23,34 @@ def loan_facts(*, actor: Actor, loan_id: int) -> dict:
     facts["guarantor_id"] = loan.programme.guarantor_id if loan.programme_id else None
     facts["borrower_name"] = loan.borrower_name
     facts["key_list"] = KeyListEntry.objects.filter(credit_code=loan.borrower_credit_code).exists()
+    facts["programme"] = f"{loan.programme.code} {loan.programme.name}" if loan.programme_id else ""
     return facts
+
+
+def loss_ratio_detail(institution_id: int) -> dict:
+    """The ratio the pause rule uses, where it comes from and the computed value beside it: the
+    ratio computed from the institution's loans on the platform, unless the department has recorded
+    a reported ratio, which overrides it (the latest report wins)."""
+    computed = computed_loss_ratio(institution_id)
+    report = (LossRatioReport.objects.filter(institution_id=institution_id).select_related("recorded_by")
+              .order_by("-as_of", "-id").first())
+    if report is not None:
+        return {"ratio": report.ratio, "source": "reported", "computed": computed, "report": report}
+    return {"ratio": computed, "source": "computed", "computed": computed, "report": None}
+
+
+def investor_stakes(*, actor: Actor):
+    """The actor's (an investor's) equity stakes linked to an investment-linked loan. Financing has
+    no stake selector; the filter is the investor's own scope."""
+    return (fm.EquityStake.objects.filter(investor_id=actor.organisation_id, loan__isnull=False)
+            .select_related("loan", "loan__default_event").order_by("-id"))
+
+
+def investor_stake(*, actor: Actor, stake_id: int):
+    stake = investor_stakes(actor=actor).filter(pk=stake_id).first()
+    if stake is None:
+        raise NotFound()
+    return stake
 
 
 def computed_loss_ratio(institution_id: int) -> Decimal | None:
@@ -38,10 +66,8 @@ def computed_loss_ratio(institution_id: int) -> Decimal | None:
 
 def loss_ratio(institution_id: int) -> tuple[Decimal | None, str]:
     """The ratio the pause rule uses and where it comes from ("reported" or "computed")."""
-    report = LossRatioReport.objects.filter(institution_id=institution_id).order_by("-as_of", "-id").first()
-    if report is not None:
-        return report.ratio, "reported"
-    return computed_loss_ratio(institution_id), "computed"
+    d = loss_ratio_detail(institution_id)
+    return d["ratio"], d["source"]
 
 
 def covered_loans(pool):

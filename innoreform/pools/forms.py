@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from innoreform.core.models import Organisation, OrgKind
 from innoreform.core.regions import Region
@@ -50,8 +51,9 @@ class CoverageForm(forms.Form):
 
 
 class ContributionForm(forms.Form):
-    amount = YuanField(label=_("Amount (yuan)"))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}),
+    amount = YuanField(label=pgettext_lazy("pools", "Amount (yuan)"))
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"},
+                                                                                 format="%Y-%m-%d"),
                                   initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -63,10 +65,11 @@ class ReverseForm(forms.Form):
 
 class ClaimForm(forms.Form):
     loan = forms.TypedChoiceField(label=_("Defaulted loan"), coerce=int, choices=())
-    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.BANK_LOSS)
+    mode = forms.ChoiceField(label=_("Mode"), choices=[(m.value, m.label) for m in (Mode.BANK_LOSS,
+                                                                                   Mode.GUARANTOR_PAYOUT)],
+                             initial=Mode.BANK_LOSS)
     loss = YuanField(label=_("Amount paid out as guarantor (yuan)"), required=False,
                      help_text=_("Guarantor mode only. In bank-loss mode the unrecovered exposure is claimed."))
-    ip_pledge_sharing = forms.BooleanField(label=_("Under the four-party IP-pledge loss sharing"), required=False)
     statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
                                 required=False)
     document_title = forms.CharField(label=_("Document title"), max_length=200, required=False)
@@ -75,6 +78,50 @@ class ClaimForm(forms.Form):
     def __init__(self, *args, loans=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loan"].choices = [(loan.pk, f"{loan.contract_no} · {loan.borrower_name}") for loan in loans]
+
+
+class InvestorClaimForm(forms.Form):
+    """投贷联动: an investor claims for its principal loss on a stake whose linked loan defaulted."""
+
+    stake = forms.TypedChoiceField(label=_("Equity stake"), coerce=int, choices=())
+    loss = YuanField(label=_("Principal loss (yuan)"),
+                     help_text=_("At most the amount invested: what was invested less what the stake still returns."))
+    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+                                required=False)
+    document_title = forms.CharField(label=_("Document title"), max_length=200, required=False)
+    document = forms.FileField(label=_("Document (valuation, liquidation record…)"), required=False)
+
+    def __init__(self, *args, stakes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stake"].choices = [
+            (s.pk, f"{s.enterprise_name} · {s.loan.contract_no} · {s.amount_fen / 100:,.2f}") for s in stakes]
+
+
+class StakeRecoveryForm(forms.Form):
+    amount = YuanField(label=_("Amount recovered (yuan)"))
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"},
+                                                                                 format="%Y-%m-%d"),
+                                  initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class KeyListForm(forms.Form):
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18)
+    name = forms.CharField(label=_("Enterprise name"), max_length=200)
+    list_name = forms.CharField(label=_("List"), max_length=200)
+
+
+class LossRatioForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Organisation.objects.none())
+    percent = forms.DecimalField(label=_("Loss ratio (%)"), min_value=0, max_value=100, decimal_places=4)
+    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                            initial=timezone.localdate)
+    source = forms.CharField(label=_("Source"), max_length=200, required=False,
+                             help_text=_("Where the figure comes from, e.g. the bank's regulatory report."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = _institutions()
 
 
 class DocumentForm(forms.Form):

@@ -117,6 +117,8 @@ LIVE_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.REVIEWED, ClaimStatus.APPROV
 class Mode(models.TextChoices):
     BANK_LOSS = "bank_loss", _("Bank loss")
     GUARANTOR_PAYOUT = "guarantor_payout", _("Guarantor payout")
+    # 投贷联动: an investor's principal loss on its equity stake in a firm whose linked loan defaulted.
+    INVESTOR_PRINCIPAL = "investor_principal", _("Investor principal loss")
 
 
 class Claim(models.Model):
@@ -132,6 +134,13 @@ class Claim(models.Model):
     central_bank_relending = models.BooleanField(_("central-bank relending"), default=False)
     ip_pledge_sharing = models.BooleanField(_("four-party IP-pledge loss sharing"), default=False)
     loss_ratio = models.DecimalField(_("institution loss ratio"), max_digits=7, decimal_places=6, null=True)
+    # "computed" from the platform's loans, or "reported" by the department (an override).
+    loss_ratio_source = models.CharField(_("loss ratio source"), max_length=10, blank=True)
+    # The loss-sharing vector applied to an IP-pledge loan and where it came from.
+    sharing_vector = models.JSONField(_("loss-sharing vector"), null=True, blank=True)
+    # Investor mode: the equity stake whose principal loss is claimed (its loan is `loan`).
+    stake = models.ForeignKey("financing.EquityStake", on_delete=models.PROTECT, related_name="+", null=True,
+                              blank=True, verbose_name=_("equity stake"))
     # Recoveries with an id above this were received after filing and flow back to the payers.
     last_recovery_id = models.BigIntegerField(default=0)
     statement = models.TextField(_("statement"), blank=True)
@@ -161,8 +170,11 @@ class Claim(models.Model):
         ordering = ["-id"]
         constraints = [
             # One live claim per loan and mode; the rules refuse the other mode (one loan, one mode).
-            models.UniqueConstraint(fields=["loan", "mode"], condition=Q(status__in=[s.value for s in LIVE_STATUSES]),
-                                    name="uniq_pools_live_claim"),
+            models.UniqueConstraint(fields=["loan", "mode"], condition=Q(status__in=[s.value for s in LIVE_STATUSES])
+                                    & ~Q(mode="investor_principal"), name="uniq_pools_live_claim"),
+            # Several investors may hold stakes linked to one loan: one live claim per stake.
+            models.UniqueConstraint(fields=["stake"], condition=Q(status__in=[s.value for s in LIVE_STATUSES]),
+                                    name="uniq_pools_live_stake_claim"),
             models.CheckConstraint(condition=Q(loss_fen__gte=0) & Q(total_fen__gte=0), name="pools_claim_amounts"),
         ]
 
@@ -210,28 +222,59 @@ class PayoutItem(models.Model):
         indexes = [models.Index(fields=["pool", "status", "id"])]
 
 
+class StakeRecovery(models.Model):
+    """Money an investor recovers on a stake after claiming its principal loss (a liquidation
+    distribution, a sale of the shares): it flows back to the pools that paid, like a loan recovery
+    on a bank's claim. Never edited."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="stake_recoveries")
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    received_on = models.DateField(_("received on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recovery on a stake")
+        verbose_name_plural = _("recoveries on stakes")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="pools_stake_recovery_positive")]
+
+
 class RecoveryShare(models.Model):
-    """The part of one recovery (received after compensation) that flows back to one payer pool."""
+    """The part of one recovery (received after compensation) that flows back to one payer pool:
+    a loan recovery (bank and guarantor claims) or a recovery on a stake (investor claims)."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recovery_shares")
     payout = models.ForeignKey(PayoutItem, on_delete=models.PROTECT, related_name="recovery_shares")
-    recovery = models.ForeignKey("financing.Recovery", on_delete=models.PROTECT, related_name="+")
+    recovery = models.ForeignKey("financing.Recovery", on_delete=models.PROTECT, related_name="+", null=True)
+    stake_recovery = models.ForeignKey(StakeRecovery, on_delete=models.PROTECT, related_name="+", null=True)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     books_reference = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["payout", "recovery"], name="uniq_pools_recovery_share")]
+        constraints = [
+            models.UniqueConstraint(fields=["payout", "recovery"], name="uniq_pools_recovery_share"),
+            models.UniqueConstraint(fields=["payout", "stake_recovery"], name="uniq_pools_stake_recovery_share"),
+            models.CheckConstraint(condition=(Q(recovery__isnull=True) & Q(stake_recovery__isnull=False))
+                                   | (Q(recovery__isnull=False) & Q(stake_recovery__isnull=True)),
+                                   name="pools_recovery_share_one_source"),
+        ]
 
 
 class RecoveryProcessed(models.Model):
     """Marks that a recovery has been shared out for a claim (also when every share rounds to 0)."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="+")
-    recovery = models.ForeignKey("financing.Recovery", on_delete=models.PROTECT, related_name="+")
+    recovery = models.ForeignKey("financing.Recovery", on_delete=models.PROTECT, related_name="+", null=True)
+    stake_recovery = models.ForeignKey(StakeRecovery, on_delete=models.PROTECT, related_name="+", null=True)
     returned_fen = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["claim", "recovery"], name="uniq_pools_recovery_processed")]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "recovery"], name="uniq_pools_recovery_processed"),
+            models.UniqueConstraint(fields=["claim", "stake_recovery"], name="uniq_pools_stake_recovery_processed"),
+        ]

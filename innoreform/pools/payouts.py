@@ -9,7 +9,8 @@
 - FIFO per pool: an item waits while an earlier item of the same pool waits. An item the pool
   cannot fund waits, and so do the later ones, until a contribution arrives (the contribution
   service calls pay_pool) or the job runs again.
-- Recoveries received after filing flow back once the claim is paid: the payers' part of each
+- Recoveries received after filing (on the loan for bank and guarantor claims, on the stake for
+  investor claims) flow back once the claim is paid: the payers' part of each
   recovery is cumulative recovered × paid / loss (rounded half up once, never above what was
   paid), split across the layers in proportion to what each paid, in integer fen summing exactly.
 
@@ -30,7 +31,7 @@ from innoreform.core.errors import Conflict
 
 from . import facts, money
 from .arith import pro_rata, round_fen
-from .models import Claim, ClaimStatus, PayoutItem, RecoveryProcessed, RecoveryShare
+from .models import Claim, ClaimStatus, Mode, PayoutItem, RecoveryProcessed, RecoveryShare, StakeRecovery
 
 CRASH_ENV = "POOLS_CRASH_AT"
 CRASH_MODE_ENV = "POOLS_CRASH_MODE"
@@ -106,14 +107,31 @@ def run_payouts(*, actor: Actor) -> dict:
     pools = sorted(set(PayoutItem.objects.filter(status=PayoutItem.Status.WAITING).values_list("pool_id", flat=True)))
     paid = sum(pay_pool(actor=actor, pool_id=p) for p in pools)
     returned = 0
-    for claim_id in Claim.objects.filter(status=ClaimStatus.PAID).order_by("id").values_list("id", flat=True):
-        returned += flow_back_claim(actor=actor, claim_id=claim_id)
-    if returned:  # money returned to the pools pays what waits in them
+    while True:
+        now = sum(flow_back_claim(actor=actor, claim_id=claim_id) for claim_id in
+                  Claim.objects.filter(status=ClaimStatus.PAID).order_by("id").values_list("id", flat=True))
+        returned += now
+        if not now:
+            break
+        # Money returned to the pools pays what waits in them; a claim paid that way has its own
+        # recoveries passed back in the next round (each recovery is shared out once, so this ends).
         for p in sorted(set(PayoutItem.objects.filter(status=PayoutItem.Status.WAITING).values_list("pool_id",
                                                                                                   flat=True))):
             paid += pay_pool(actor=actor, pool_id=p)
     waiting = PayoutItem.objects.filter(status=PayoutItem.Status.WAITING).count()
     return {"paid": paid, "returned_fen": returned, "waiting": waiting}
+
+
+def _recoveries(claim: Claim) -> list:
+    """The recoveries that flow back on this claim, oldest first: the loan's recoveries received
+    after filing (bank and guarantor claims), or the investor's recoveries on its stake."""
+    if claim.mode == Mode.INVESTOR_PRINCIPAL:
+        return list(StakeRecovery.objects.filter(claim_id=claim.pk).order_by("id"))
+    return list(facts.recoveries_after(default_id=claim.default_id, after_id=claim.last_recovery_id))
+
+
+def _source(claim: Claim, rec) -> dict:
+    return {"stake_recovery": rec} if claim.mode == Mode.INVESTOR_PRINCIPAL else {"recovery": rec}
 
 
 def flow_back_claim(*, actor: Actor, claim_id: int) -> int:
@@ -122,7 +140,7 @@ def flow_back_claim(*, actor: Actor, claim_id: int) -> int:
     if claim.status != ClaimStatus.PAID:
         return 0
     total = 0
-    for rec in facts.recoveries_after(default_id=claim.default_id, after_id=claim.last_recovery_id):
+    for rec in _recoveries(claim):
         total += _flow_back_one(actor, claim.pk, rec)
     return total
 
@@ -130,14 +148,13 @@ def flow_back_claim(*, actor: Actor, claim_id: int) -> int:
 def _flow_back_one(actor: Actor, claim_id: int, rec) -> int:
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("loan").get(pk=claim_id)
-        if RecoveryProcessed.objects.filter(claim=claim, recovery=rec).exists():
+        source = _source(claim, rec)
+        if RecoveryProcessed.objects.filter(claim=claim, **source).exists():
             return 0
         items = list(PayoutItem.objects.filter(claim=claim, status=PayoutItem.Status.PAID).order_by("id"))
         paid = sum(i.amount_fen for i in items)
         done = RecoveryProcessed.objects.filter(claim=claim)
-        cumulative = sum(r.amount_fen for r in facts.recoveries_after(default_id=claim.default_id,
-                                                                     after_id=claim.last_recovery_id)
-                         if r.pk <= rec.pk)
+        cumulative = sum(r.amount_fen for r in _recoveries(claim) if r.pk <= rec.pk)
         target = min(paid, round_fen(Decimal(cumulative) * paid / Decimal(claim.loss_fen))) if claim.loss_fen else 0
         already = sum(done.values_list("returned_fen", flat=True))
         refund = max(target - already, 0)
@@ -146,12 +163,12 @@ def _flow_back_one(actor: Actor, claim_id: int, rec) -> int:
         for item, part in zip(items, parts, strict=True):
             if part <= 0:
                 continue
-            share = RecoveryShare.objects.create(claim=claim, payout=item, recovery=rec, amount_fen=part)
+            share = RecoveryShare.objects.create(claim=claim, payout=item, amount_fen=part, **source)
             share.books_reference = money.post_flow_back(actor, share)
             share.save(update_fields=["books_reference"])
             shares.append([share.pk, item.pool_id, part])
         crash_point("flow_back_after_posting")
-        RecoveryProcessed.objects.create(claim=claim, recovery=rec, returned_fen=refund)
+        RecoveryProcessed.objects.create(claim=claim, returned_fen=refund, **source)
         if refund:
             money.ledger(actor, "pools.recovery_returned", claim, subject_organisation=claim.loan.borrower_id,
                          payload={"claim": claim.pk, "recovery": rec.pk, "returned_fen": refund, "shares": shares})

@@ -76,8 +76,58 @@ class ClaimIn(Schema):
     loan_id: DbId
     mode: Literal["bank_loss", "guarantor_payout"] = "bank_loss"
     loss_fen: int | None = Field(None, gt=0, le=10**15)
-    ip_pledge_sharing: bool = False
     statement: str = Field("", max_length=4000)
+
+
+class InvestorClaimIn(Schema):
+    stake_id: DbId
+    loss_fen: int = Field(gt=0, le=10**15)
+    statement: str = Field("", max_length=4000)
+
+
+class StakeRecoveryIn(Schema):
+    amount_fen: int = Field(gt=0, le=10**15)
+    received_on: date
+    note: str = Field("", max_length=300)
+
+
+class StakeRecoveryOut(Schema):
+    id: int
+    claim_id: int
+    amount_fen: Fen
+    received_on: date
+    note: str
+
+
+class KeyListIn(Schema):
+    credit_code: str = Field(min_length=1, max_length=18)
+    name: str = Field(min_length=1, max_length=200)
+    list_name: str = Field(min_length=1, max_length=200)
+
+
+class KeyListOut(Schema):
+    id: int
+    credit_code: str
+    name: str
+    list_name: str
+    added_by_id: int
+    created_at: datetime
+
+
+class LossRatioIn(Schema):
+    institution_id: DbId
+    ratio: Decimal = Field(ge=0, le=1, max_digits=7, decimal_places=6)
+    as_of: date
+    source: str = Field("", max_length=200)
+
+
+class LossRatioReportOut(Schema):
+    id: int
+    institution_id: int
+    ratio: Decimal
+    as_of: date
+    source: str
+    recorded_by_id: int
 
 
 class ReviewIn(Schema):
@@ -127,6 +177,7 @@ class ClaimOut(Schema):
     loan_id: int
     contract_no: str
     mode: str
+    stake_id: int | None
     status: str
     principal_fen: Fen
     loss_fen: Fen
@@ -134,6 +185,8 @@ class ClaimOut(Schema):
     ip_pledge: bool
     central_bank_relending: bool
     loss_ratio: Decimal | None
+    loss_ratio_source: str
+    sharing_vector: dict | None
     policy_version: int | None
     eligible: bool
     rate: Decimal

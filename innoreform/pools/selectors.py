@@ -17,7 +17,16 @@ from innoreform.core.errors import NotFound
 from innoreform.core.models import AuditEvent, Jurisdiction, OrgKind
 
 from . import facts
-from .models import Claim, ClaimStatus, Contribution, KeyListEntry, PayoutItem, Pool, RecoveryShare
+from .models import (
+    Claim,
+    ClaimStatus,
+    Contribution,
+    KeyListEntry,
+    LossRatioReport,
+    PayoutItem,
+    Pool,
+    RecoveryShare,
+)
 from .policies import can
 
 
@@ -106,8 +115,15 @@ def keylist(*, actor: Actor) -> QuerySet[KeyListEntry]:
     return KeyListEntry.objects.order_by("id")
 
 
+def loss_ratio_reports(*, actor: Actor) -> QuerySet[LossRatioReport]:
+    """Reported loss ratios (overrides of the computed ratio), newest first."""
+    if not sees_all(actor):
+        return LossRatioReport.objects.none()
+    return LossRatioReport.objects.select_related("institution", "recorded_by").order_by("-as_of", "-id")
+
+
 def claim_list(*, actor: Actor, status: str | None = None) -> QuerySet[Claim]:
-    qs = Claim.objects.select_related("institution", "loan", "loan__programme")
+    qs = Claim.objects.select_related("institution", "loan", "loan__programme", "stake")
     if sees_all(actor):
         if _city_department(actor):
             qs = qs.filter(loan__region=actor.organisation.region)

@@ -28,7 +28,7 @@ from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
 from innoreform.financing import models as fm
 
-from . import facts, money, payouts
+from . import facts, investor_rules, money, payouts
 from .models import (
     LIVE_STATUSES,
     Claim,
@@ -41,6 +41,7 @@ from .models import (
     Mode,
     PayoutItem,
     Pool,
+    StakeRecovery,
 )
 from .policies import can
 
@@ -249,7 +250,9 @@ def covering_pool(*, level: str, facts_: dict, claimant_id: int) -> Pool | None:
     if level in (Level.CITY, Level.DISTRICT):
         qs = qs.filter(region=facts_["region"])
     if level == Level.DISTRICT:
-        qs = qs.filter(district=facts_.get("borrower_district") or "\0")
+        if not facts_.get("borrower_district"):
+            return None  # a borrower without a district has no district pool
+        qs = qs.filter(district=facts_["borrower_district"])
     for pool in qs.order_by("id"):
         if pool.institutions.filter(pk=claimant_id).exists():
             return pool
@@ -263,24 +266,60 @@ def _paid_or_promised(**filters) -> int:
         s=Sum("total_fen"))["s"] or 0
 
 
+def _ratio_line(detail: dict) -> dict:
+    """Which loss ratio the pause rule used: computed from the platform's loans, or the
+    department's reported figure overriding it."""
+    pct = lambda r: "—" if r is None else f"{(r * 100).normalize():f}%"  # noqa: E731
+    report = detail["report"]
+    if report is None:
+        text = (_("Institution loss ratio %(ratio)s, computed from its loans on the platform.") % {
+            "ratio": pct(detail["ratio"])} if detail["ratio"] is not None else
+            _("Institution loss ratio: none computed (no disbursed loans on the platform)."))
+    else:
+        text = _("Institution loss ratio %(ratio)s as reported to %(by)s on %(on)s (%(source)s), overriding the "
+                 "%(computed)s computed from its loans on the platform.") % {
+            "ratio": pct(report.ratio), "by": report.recorded_by.name, "on": report.as_of.isoformat(),
+            "source": report.source or "—", "computed": pct(detail["computed"])}
+    return {"rule": f"loss_ratio.{detail['source']}", "text": text,
+            "rate": None if detail["ratio"] is None else str(detail["ratio"]), "amount_fen": None}
+
+
+def _sharing_vector(facts_: dict) -> tuple[dict | None, str]:
+    """An IP-pledge loan shares its loss by its programme's vector (the fund's part is the
+    programme's "public" part); without a programme, by the policy's default vector."""
+    if facts_.get("loss_sharing"):
+        return ({k: str(v) for k, v in facts_["loss_sharing"].items()},
+                _("vector of the programme %(programme)s") % {"programme": facts_["programme"]})
+    return None, _("policy default")
+
+
 def _compute(claim: Claim, facts_: dict) -> None:
     """Run the rule engine with the policy in force and store each layer, its pool and the lines."""
     used = set(Claim.objects.filter(loan_id=claim.loan_id, status__in=LIVE_STATUSES).exclude(pk=claim.pk)
-               .values_list("mode", flat=True))
-    ratio, _source = facts.loss_ratio(claim.institution_id)
-    claim.loss_ratio = ratio
+               .exclude(mode=Mode.INVESTOR_PRINCIPAL).values_list("mode", flat=True))
+    detail = facts.loss_ratio_detail(claim.institution_id)
+    claim.loss_ratio, claim.loss_ratio_source = detail["ratio"], detail["source"]
     year = timezone.localdate().year
-    result = pool_rules.compensation_in_force(claim=pool_rules.Claim(
-        principal_fen=claim.principal_fen, loss_fen=claim.loss_fen, mode=claim.mode,
-        key_list_firm=claim.key_list_firm, ip_pledge=claim.ip_pledge,
-        central_bank_relending=claim.central_bank_relending, ip_pledge_sharing=claim.ip_pledge_sharing,
-        modes_already_used=frozenset(used), institution_loss_ratio=ratio,
-        firm_compensated_fen=_paid_or_promised(loan__borrower_credit_code=facts_["borrower_credit_code"]),
-        institution_year_compensated_fen=_paid_or_promised(institution_id=claim.institution_id,
-                                                           decided_at__year=year),
-    ))
-    lines = [{"rule": x.rule, "text": x.text, "rate": str(x.rate) if x.rate is not None else None,
-              "amount_fen": x.amount_fen} for x in result.lines]
+    if claim.mode == Mode.INVESTOR_PRINCIPAL:
+        result, _layering_version = investor_rules.investor_cover_in_force(
+            invested_fen=claim.principal_fen, loss_fen=claim.loss_fen, institution_loss_ratio=detail["ratio"])
+    else:
+        vector, source = _sharing_vector(facts_) if claim.ip_pledge_sharing else (None, "")
+        if claim.ip_pledge_sharing:
+            claim.sharing_vector = {"vector": vector, "source": source}
+        result = pool_rules.compensation_in_force(claim=pool_rules.Claim(
+            principal_fen=claim.principal_fen, loss_fen=claim.loss_fen, mode=claim.mode,
+            key_list_firm=claim.key_list_firm, ip_pledge=claim.ip_pledge,
+            central_bank_relending=claim.central_bank_relending, ip_pledge_sharing=claim.ip_pledge_sharing,
+            sharing_vector=vector, sharing_source=source,
+            modes_already_used=frozenset(used), institution_loss_ratio=detail["ratio"],
+            firm_compensated_fen=_paid_or_promised(loan__borrower_credit_code=facts_["borrower_credit_code"]),
+            institution_year_compensated_fen=_paid_or_promised(institution_id=claim.institution_id,
+                                                               decided_at__year=year),
+        ))
+    lines = [_ratio_line(detail)] + [
+        {"rule": x.rule, "text": x.text, "rate": str(x.rate) if x.rate is not None else None,
+         "amount_fen": x.amount_fen} for x in result.lines]
     layers = []
     for layer in result.layers:
         pool = covering_pool(level=layer.level, facts_=facts_, claimant_id=claim.institution_id)
@@ -290,6 +329,9 @@ def _compute(claim: Claim, facts_: dict) -> None:
                 "No active %(level)s pool covers this loan and institution: that layer pays nothing.") % {
                 "level": Level(layer.level).label}})
             amount = 0
+        elif pool is not None and amount:
+            lines.insert(len(lines) - 1, {"rule": f"pool.{layer.level}", "rate": None, "amount_fen": amount,
+                                          "text": _pool_match_text(pool, facts_)})
         layers.append({"level": layer.level, "amount_fen": amount, "pool_id": pool.pk if pool else None,
                        "pool": pool.name if pool else ""})
     claim.policy_version = result.policy_version
@@ -306,18 +348,30 @@ def _compute(claim: Claim, facts_: dict) -> None:
         claim.status = ClaimStatus.INELIGIBLE
 
 
+def _pool_match_text(pool: Pool, facts_: dict) -> str:
+    if pool.level == Level.DISTRICT:
+        return _("%(pool)s pays the district layer: the borrower is in %(district)s.") % {
+            "pool": pool.name, "district": pool.district}
+    if pool.level == Level.CITY:
+        return _("%(pool)s pays the city layer: the loan is in %(city)s.") % {
+            "pool": pool.name, "city": Region(pool.region).label if pool.region in Region.values else pool.region}
+    return _("%(pool)s pays the %(level)s layer.") % {"pool": pool.name, "level": Level(pool.level).label}
+
+
 def _yuan(fen: int) -> str:
     return fen_to_yuan(fen)
 
 
 def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_fen: int | None = None,
-               ip_pledge_sharing: bool = False, statement: str = "") -> Claim:
+               statement: str = "") -> Claim:
     """File a claim for a defaulted loan. Bank-loss mode: the lender claims the unrecovered exposure.
     Guarantor mode: the programme's guarantor claims what it paid out (loss_fen, at most the
     exposure). The platform computes the compensation at once; a claim the rules refuse (paused
-    institution, other mode already used, loan above the tiers) is stored as not eligible."""
+    institution, other mode already used, loan above the tiers) is stored as not eligible. An IP-pledge
+    loan shares its loss by its programme's vector (by the policy's default vector without a
+    programme). Investors claim through investor_claim_file."""
     require(actor, "pools.claim_file")
-    if mode not in Mode.values:
+    if mode not in (Mode.BANK_LOSS, Mode.GUARANTOR_PAYOUT):
         raise field_error("mode", _("Choose a mode."))
     statement = _text("statement", statement, 4000)
     with transaction.atomic():
@@ -346,7 +400,7 @@ def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_f
             principal_fen=facts_["principal_fen"], loss_fen=loss, key_list_firm=facts_["key_list"],
             ip_pledge=facts_["kind"] == fm.LoanKind.IP_PLEDGE,
             central_bank_relending=facts_["central_bank_relending"],
-            ip_pledge_sharing=bool(ip_pledge_sharing) and facts_["kind"] == fm.LoanKind.IP_PLEDGE,
+            ip_pledge_sharing=facts_["kind"] == fm.LoanKind.IP_PLEDGE,
             last_recovery_id=facts.last_recovery_id(default["id"]), statement=statement, filed_by=actor.user,
         )
         _compute(claim, facts_)
@@ -360,6 +414,76 @@ def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_f
                               "policy_version": claim.policy_version, "eligible": claim.eligible,
                               "total_fen": claim.total_fen, "layers": claim.layers})
     return claim
+
+
+def investor_claim_file(*, actor: Actor, stake_id: int, loss_fen: int, statement: str = "") -> Claim:
+    """投贷联动: an investor claims for its principal loss on an equity stake linked to an
+    investment-linked loan that has defaulted. The loss is at most the amount invested; the cover
+    is the versioned policy "pools.investor_cover", layered like the bank-loss rules."""
+    require(actor, "pools.claim_file")
+    if actor.kind != OrgKind.INVESTOR:
+        raise NotFound()
+    statement = _text("statement", statement, 4000)
+    _amount("loss_fen", loss_fen)
+    with transaction.atomic():
+        stake = facts.investor_stake(actor=actor, stake_id=stake_id)
+        facts_ = facts.loan_facts(actor=actor, loan_id=stake.loan_id)
+        loan = fm.Loan.objects.select_for_update().get(pk=stake.loan_id)  # serialises claims on one loan
+        if facts_["default"] is None:
+            raise Conflict(_("The investment-linked loan of this stake has not defaulted."), code="not_defaulted")
+        if loss_fen > stake.amount_fen:
+            raise field_error("loss_fen", _("The principal loss claimed is more than the amount invested."))
+        if Claim.objects.filter(stake_id=stake.pk, status__in=LIVE_STATUSES).exists():
+            raise Conflict(_("This stake already has a claim."), code="duplicate_claim")
+        claim = Claim(
+            institution=actor.organisation, loan=loan, default_id=facts_["default"]["id"],
+            mode=Mode.INVESTOR_PRINCIPAL, stake_id=stake.pk, principal_fen=stake.amount_fen, loss_fen=loss_fen,
+            key_list_firm=facts_["key_list"], central_bank_relending=False,
+            last_recovery_id=facts.last_recovery_id(facts_["default"]["id"]), statement=statement,
+            filed_by=actor.user,
+        )
+        _compute(claim, facts_)
+        try:
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError as exc:
+            raise Conflict(_("This stake already has a claim."), code="duplicate_claim") from exc
+        audit.record(actor=actor, action="pools.claim_filed", obj=claim,
+                     changes={"loan": loan.pk, "stake": stake.pk, "default": facts_["default"]["id"],
+                              "mode": claim.mode, "loss_fen": loss_fen, "policy_version": claim.policy_version,
+                              "eligible": claim.eligible, "total_fen": claim.total_fen, "layers": claim.layers})
+    return claim
+
+
+def stake_recovery_record(*, actor: Actor, claim_id: int, amount_fen: int, received_on: date,
+                          note: str = "") -> StakeRecovery:
+    """The investor records money recovered on its stake after claiming (liquidation proceeds, a
+    sale of the shares). Once the claim is paid, the pools' part flows back pro rata right away
+    (and, if anything crashed in between, on the next payout job)."""
+    require(actor, "pools.claim_file")
+    _amount("amount_fen", amount_fen)
+    note = _text("note", note, 300)
+    if received_on > timezone.localdate():
+        raise field_error("received_on", _("The date cannot be in the future."))
+    with transaction.atomic():
+        claim = _own_claim(actor, claim_id)
+        if claim.mode != Mode.INVESTOR_PRINCIPAL:
+            raise Conflict(_("Recoveries on a loan are recorded on the loan by the lender."), code="not_investor")
+        if claim.status not in LIVE_STATUSES:
+            raise Conflict(_("This claim is closed."), code="closed")
+        before = claim.stake_recoveries.aggregate(s=Sum("amount_fen"))["s"] or 0
+        if before + amount_fen > claim.loss_fen:
+            raise field_error("amount_fen", _("Recoveries on the stake cannot exceed the principal loss claimed."))
+        rec = StakeRecovery.objects.create(claim=claim, amount_fen=amount_fen, received_on=received_on, note=note,
+                                           recorded_by=actor.user)
+        audit.record(actor=actor, action="pools.stake_recovery_recorded", obj=claim,
+                     changes={"stake_recovery": rec.pk, "amount_fen": amount_fen,
+                              "received_on": received_on.isoformat()})
+    system = Actor.system(claim.institution)
+    if payouts.flow_back_claim(actor=system, claim_id=claim.pk):
+        for pool_id in sorted(set(claim.payouts.values_list("pool_id", flat=True))):
+            payouts.pay_pool(actor=system, pool_id=pool_id)  # returned money pays what waits there
+    return rec
 
 
 def _own_claim(actor: Actor, claim_id: int) -> Claim:

@@ -11,4 +11,6 @@ urlpatterns = [
     path("pools/", views.pool_list, name="pools"),
     path("pools/<int:pk>/", views.pool_detail, name="pool"),
     path("reports/", views.reports, name="reports"),
+    path("key-list/", views.keylist, name="keylist"),
+    path("loss-ratios/", views.loss_ratios, name="loss_ratios"),
 ]

@@ -13,10 +13,11 @@ from innoreform.core.errors import DomainError
 from innoreform.core.exports import EXPORT_FORMATS, Column, export_response
 from innoreform.core.forms import apply_domain_error
 from innoreform.core.listing import list_page
+from innoreform.core.models import OrgKind
 from innoreform.core.views import portal_view
 from innoreform.financing import selectors as fin_selectors
 
-from . import selectors, services
+from . import facts, selectors, services
 from .forms import (
     ClaimFilterForm,
     ClaimForm,
@@ -24,15 +25,19 @@ from .forms import (
     CoverageForm,
     DecideForm,
     DocumentForm,
+    InvestorClaimForm,
+    KeyListForm,
+    LossRatioForm,
     PoolForm,
     ReverseForm,
     ReviewForm,
+    StakeRecoveryForm,
 )
-from .models import LIVE_STATUSES, Claim, ClaimStatus, PayoutItem
+from .models import LIVE_STATUSES, Claim, ClaimStatus, Level, Mode, PayoutItem
 from .policies import can
 
 CLAIM_COLUMNS = [
-    Column(gettext_lazy("Claim"), lambda c: c.pk),
+    Column(pgettext_lazy("pools", "Claim"), lambda c: c.pk),
     Column(gettext_lazy("Claimant"), lambda c: c.institution.name),
     Column(gettext_lazy("Loan"), lambda c: c.loan.contract_no),
     Column(gettext_lazy("Borrower"), lambda c: c.loan.borrower_name),
@@ -64,18 +69,34 @@ def _claimable_loans(actor):
     return [d.loan for d in defaults[:500] if d.loan_id not in live and d.outstanding_fen > 0]
 
 
+def _claimable_stakes(actor):
+    defaulted = [s for s in facts.investor_stakes(actor=actor)[:500]
+                 if getattr(s.loan, "default_event", None) is not None]
+    live = set(Claim.objects.filter(status__in=LIVE_STATUSES, stake_id__in=[s.pk for s in defaulted])
+               .values_list("stake_id", flat=True))
+    return [s for s in defaulted if s.pk not in live]
+
+
 @portal_view
 def claim_new(request):
     actor = request.actor
     if not can(actor, "pools.claim_file"):
         raise Http404
-    loans = _claimable_loans(actor)
-    form = ClaimForm(request.POST or None, request.FILES or None, loans=loans)
+    investor = actor.kind == OrgKind.INVESTOR
+    loans = _claimable_stakes(actor) if investor else _claimable_loans(actor)
+    if investor:
+        form = InvestorClaimForm(request.POST or None, request.FILES or None, stakes=loans)
+    else:
+        form = ClaimForm(request.POST or None, request.FILES or None, loans=loans)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            claim = services.claim_file(actor=actor, loan_id=d["loan"], mode=d["mode"], loss_fen=d["loss"],
-                                        ip_pledge_sharing=d["ip_pledge_sharing"], statement=d["statement"])
+            if investor:
+                claim = services.investor_claim_file(actor=actor, stake_id=d["stake"], loss_fen=d["loss"],
+                                                     statement=d["statement"])
+            else:
+                claim = services.claim_file(actor=actor, loan_id=d["loan"], mode=d["mode"], loss_fen=d["loss"],
+                                            statement=d["statement"])
             if d["document"]:
                 services.claim_document_add(actor=actor, claim_id=claim.pk,
                                             title=d["document_title"] or d["document"].name,
@@ -86,7 +107,7 @@ def claim_new(request):
         else:
             messages.success(request, _("Claim filed. The platform has computed the compensation."))
             return redirect("pools:claim", claim.pk)
-    return render(request, "pools/claim_new.html", {"form": form, "loans": loans})
+    return render(request, "pools/claim_new.html", {"form": form, "loans": loans, "investor": investor})
 
 
 @portal_view
@@ -94,7 +115,8 @@ def claim_detail(request, pk: int):
     actor = request.actor
     claim = selectors.claim_get(actor=actor, claim_id=pk)
     own = claim.institution_id == actor.organisation_id
-    forms = {"document": DocumentForm(), "review": ReviewForm(), "decide": DecideForm()}
+    forms = {"document": DocumentForm(), "review": ReviewForm(), "decide": DecideForm(),
+             "stake_recovery": StakeRecoveryForm()}
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -104,6 +126,13 @@ def claim_detail(request, pk: int):
                     f = form.cleaned_data["file"]
                     services.claim_document_add(actor=actor, claim_id=pk, title=form.cleaned_data["title"],
                                                 filename=f.name, content=f.read(services.MAX_DOCUMENT_BYTES + 1))
+                    return redirect("pools:claim", pk)
+            elif action == "stake_recovery" and own:
+                forms["stake_recovery"] = form = StakeRecoveryForm(request.POST)
+                if form.is_valid():
+                    services.stake_recovery_record(actor=actor, claim_id=pk, amount_fen=form.cleaned_data["amount"],
+                                                   received_on=form.cleaned_data["received_on"],
+                                                   note=form.cleaned_data["note"])
                     return redirect("pools:claim", pk)
             elif action == "withdraw" and own:
                 services.claim_withdraw(actor=actor, claim_id=pk)
@@ -126,9 +155,13 @@ def claim_detail(request, pk: int):
     payouts = list(claim.payouts.select_related("pool").order_by("id"))
     for item in payouts:
         item.position = selectors.waiting_position(item) if item.status == PayoutItem.Status.WAITING else None
+    layers = [{**x, "label": Level(x["level"]).label if x["level"] in Level.values else x["level"]}
+              for x in claim.layers]
     return render(request, "pools/claim_detail.html", {
-        "claim": claim, "own": own, "payouts": payouts, "documents": claim.documents.order_by("id"),
+        "claim": claim, "own": own, "layers": layers, "loss_ratio_pct": _pct(claim.loss_ratio), "payouts": payouts, "documents": claim.documents.order_by("id"),
         "shares": claim.recovery_shares.select_related("payout", "recovery").order_by("id"),
+        "stake_recoveries": claim.stake_recoveries.order_by("id"),
+        "can_record_stake_recovery": own and claim.mode == Mode.INVESTOR_PRINCIPAL and claim.status in LIVE_STATUSES,
         "can_review": can(actor, "pools.claim_review") and claim.status == ClaimStatus.SUBMITTED,
         "can_decide": (can(actor, "pools.claim_approve") and claim.status == ClaimStatus.REVIEWED
                        and claim.reviewed_by_id != getattr(actor.user, "pk", None)),
@@ -155,6 +188,84 @@ def claim_trail(request, pk: int):
     if fmt in EXPORT_FORMATS:
         return export_response(filename=f"claim-{pk}-trail", columns=TRAIL_COLUMNS, rows=events, fmt=fmt)
     return render(request, "pools/claim_trail.html", {"claim": claim, "events": events})
+
+
+KEYLIST_COLUMNS = [
+    Column(gettext_lazy("Unified social credit code"), lambda e: e.credit_code),
+    Column(gettext_lazy("Enterprise"), lambda e: e.name),
+    Column(gettext_lazy("List"), lambda e: e.list_name),
+    Column(gettext_lazy("Added by"), lambda e: e.added_by.name),
+    Column(gettext_lazy("Added at"), lambda e: e.created_at.isoformat()),
+]
+
+
+@portal_view
+def keylist(request):
+    """The key list (重点名单): loans to these enterprises earn the bonus points."""
+    actor = request.actor
+    if not selectors.sees_all(actor):
+        raise Http404
+    form = KeyListForm(request.POST or None)
+    if request.method == "POST" and can(actor, "pools.manage") and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.keylist_add(actor=actor, credit_code=d["credit_code"], name=d["name"], list_name=d["list_name"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Added to the key list."))
+            return redirect("pools:keylist")
+    rows = selectors.keylist(actor=actor).select_related("added_by")
+    fmt = request.GET.get("format", "")
+    if fmt in EXPORT_FORMATS:
+        return export_response(filename="key-list", columns=KEYLIST_COLUMNS, rows=rows, fmt=fmt)
+    return render(request, "pools/keylist.html", {"entries": rows[:500], "form": form,
+                                                  "can_manage": can(actor, "pools.manage")})
+
+
+def _pct(ratio) -> str:
+    return "—" if ratio is None else f"{(ratio * 100).normalize():f}%"
+
+
+LOSS_RATIO_COLUMNS = [
+    Column(gettext_lazy("Institution"), lambda r: r.institution.name),
+    Column(gettext_lazy("Reported loss ratio"), lambda r: str(r.ratio)),
+    Column(gettext_lazy("As of"), lambda r: r.as_of.isoformat()),
+    Column(gettext_lazy("Source"), lambda r: r.source),
+    Column(gettext_lazy("Recorded by"), lambda r: r.recorded_by.name),
+]
+
+
+@portal_view
+def loss_ratios(request):
+    """Loss ratios: computed from the platform's loans for each covered institution, and the
+    reported figures the department records, which override the computed ones in the pause rule."""
+    actor = request.actor
+    if not selectors.sees_all(actor):
+        raise Http404
+    form = LossRatioForm(request.POST or None)
+    if request.method == "POST" and can(actor, "pools.manage") and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.loss_ratio_record(actor=actor, institution_id=d["institution"].pk, ratio=d["percent"] / 100,
+                                       as_of=d["as_of"], source=d["source"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Reported loss ratio recorded: it overrides the computed ratio."))
+            return redirect("pools:loss_ratios")
+    reports = selectors.loss_ratio_reports(actor=actor)
+    fmt = request.GET.get("format", "")
+    if fmt in EXPORT_FORMATS:
+        return export_response(filename="loss-ratio-reports", columns=LOSS_RATIO_COLUMNS, rows=reports, fmt=fmt)
+    reports = list(reports[:500])
+    for r in reports:
+        r.pct = _pct(r.ratio)
+    used = [{**r, "pct": _pct(r["ratio"]), "computed_pct": _pct(r["computed"])}
+            for r in selectors.report(actor=actor)["loss_ratios"]]
+    return render(request, "pools/loss_ratios.html", {
+        "reports": reports, "used": used, "form": form,
+        "can_manage": can(actor, "pools.manage")})
 
 
 POOL_COLUMNS = [

@@ -43,6 +43,8 @@ class World:
 
     def pools(self, *, province_fen=0, city_fen=0):
         inst = [self.bank.organisation_id, self.guarantor.organisation_id]
+        if hasattr(self, "investor"):
+            inst.append(self.investor.organisation_id)
         self.province_pool = services.pool_create(actor=self.reviewer, name="省级风险补偿资金池", level="province",
                                                   institution_ids=inst)
         self.city_pool = services.pool_create(actor=self.city, name="广州市风险补偿资金池", level="city",
@@ -79,14 +81,33 @@ class World:
         return loan
 
     def pledge(self, loan, borrower):
-        e = rm.Enterprise.objects.filter(credit_code=borrower.credit_code).first() or rm.Enterprise.objects.create(
-            credit_code=borrower.credit_code, name=borrower.name, organisation=borrower, region=borrower.region,
-            industry_code="C40", registered_on=date(2018, 5, 1))
+        e = self.pledge_registry(borrower)
         number = f"ZL2023{loan.pk:07d}.0"
         rm.IntellectualProperty.objects.create(enterprise=e, kind="invention_patent", number=number,
                                                title=f"专利 {number}", status="valid")
         special.ip_pledge(actor=self.bank, loan_id=loan.pk, pledges=[{"number": number,
                                                                        "appraised_value_fen": loan.principal_fen}])
+
+    def investor_stake(self, *, amount_fen=500_000_000, default=True):
+        """An investor's stake in a firm, linked to the bank's investment-linked loan to that firm."""
+        if not hasattr(self, "investor"):
+            self.investor = make_actor(kind=OrgKind.INVESTOR, role=Role.ADMINISTRATOR, region=Region.GUANGZHOU)
+        firm = self.borrower()
+        self.pledge_registry(firm)
+        stake = special.stake_record(actor=self.investor, credit_code=firm.credit_code, amount_fen=amount_fen,
+                                     share_percent="10", invested_on=self.today - timedelta(days=60),
+                                     partner_bank_id=self.bank.organisation_id)
+        loan = self.loan(principal_fen=200_000_000, kind="investment_linked", borrower=firm, default=False)
+        special.loan_link_stake(actor=self.bank, loan_id=loan.pk, stake_id=stake.pk)
+        if default:
+            loans.loan_default_declare(actor=self.bank, loan_id=loan.pk, on=loan.disbursed_on, reason="借款人停止经营")
+        stake.refresh_from_db()
+        return stake
+
+    def pledge_registry(self, borrower):
+        return rm.Enterprise.objects.filter(credit_code=borrower.credit_code).first() or rm.Enterprise.objects.create(
+            credit_code=borrower.credit_code, name=borrower.name, organisation=borrower, region=borrower.region,
+            industry_code="C40", registered_on=date(2018, 5, 1))
 
     def approve(self, claim):
         services.claim_review(actor=self.reviewer, claim_id=claim.pk, recommend=True, note="材料齐全")

@@ -28,7 +28,9 @@ def test_demo_story_and_pages():
     demo.load(operator=core_demo.operator_actor())
     demo.load(operator=core_demo.operator_actor())  # idempotent
     assert Pool.objects.count() == 2
-    claim = Claim.objects.get()
+    claim = Claim.objects.get(mode="bank_loss")
+    investor_claim = Claim.objects.get(mode="investor_principal")
+    assert investor_claim.status == ClaimStatus.SUBMITTED and investor_claim.total_fen == 1_800_000_00  # 30% of 6 M
     assert claim.status == ClaimStatus.PAID and claim.total_fen == 2_000_000_00  # 50% of 4 M yuan
     assert [x["amount_fen"] for x in claim.layers] == [1_000_000_00, 1_000_000_00]
     assert sorted(RecoveryShare.objects.values_list("amount_fen", flat=True)) == [25_000_000, 25_000_000]
@@ -54,6 +56,13 @@ def test_demo_story_and_pages():
                 "/pools/pools/?format=xlsx", f"/pools/claims/{claim.pk}/trail/?format=xlsx", "/pools/?format=xlsx"):
         export = dept.get(url)
         assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats"), url
+
+    investor = _client("investor-sz")
+    assert investor.get(f"/pools/claims/{investor_claim.pk}/").status_code == 200
+    assert investor.get(f"/pools/claims/{claim.pk}/").status_code == 404
+    assert investor.get("/pools/claims/new/").status_code == 200
+    for url in ("/pools/key-list/", "/pools/loss-ratios/"):
+        assert dept.get(url).status_code == 200, url
 
     guest = _client("ent-foshan")
     assert guest.get(f"/pools/claims/{claim.pk}/").status_code == 404
@@ -101,7 +110,8 @@ def test_bank_api_files_a_claim_idempotently(world):
     assert Claim.objects.count() == 1
     data = first.json()
     assert data["total_fen"] == 160_000_000 and data["policy_version"] == 1
-    assert data["lines"][0]["rule"] == "tier"
+    assert [x["rule"] for x in data["lines"][:2]] == ["loss_ratio.reported", "tier"]
+    assert data["loss_ratio_source"] == "reported"
     doc = client.post(f"/api/bank/v1/pools/claims/{data['id']}/documents", {"title": "判决书",
                                                                              "file": _upload()})
     assert doc.status_code == 201, doc.content
@@ -147,6 +157,6 @@ def test_pages_render_in_chinese(world):
     client = _client(world.reviewer.user)
     client.cookies["django_language"] = "zh-hans"
     html = client.get(f"/pools/claims/{claim.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "补偿金额计算过程" in html and "按 50% 计" in html
+    assert "补偿金额计算过程" in html and "以 50% 为上限" in html and "54:26:16:4" in html
     report = client.get("/pools/reports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "风险补偿报表" in report and "分组" in report

@@ -29,8 +29,13 @@ def test_done_when(world):
     assert [(x["level"], x["amount_fen"], x["pool_id"]) for x in claim.layers] == [
         ("province", 100_000_000, province_pool.pk), ("city", 100_000_000, city_pool.pk)]
     rules = [line["rule"] for line in claim.lines]
-    assert rules == ["tier", "bonus.key_list_or_ip_pledge", "cap.bank_mode", "layer.province", "layer.city", "total"]
-    assert "40%" in claim.lines[0]["text"] and "50%" in claim.lines[2]["text"]
+    # Without a programme the IP-pledge loan shares its loss by the policy's default vector
+    # 54:26:16:4; the fund's 54% is capped at 50%.
+    assert rules == ["loss_ratio.reported", "vector.ip_pledge", "cap.bank_mode", "layer.province", "layer.city",
+                     "pool.province", "pool.city", "total"]
+    assert "1.2%" in claim.lines[0]["text"] and "overriding" in claim.lines[0]["text"]
+    assert "54:26:16:4" in claim.lines[1]["text"] and "50%" in claim.lines[2]["text"]
+    assert claim.sharing_vector == {"vector": None, "source": "policy default"}
 
     services.claim_document_add(actor=world.bank, claim_id=claim.pk, title="判决书", filename="judgment.pdf",
                                 content=b"%PDF-1.4 demo")

@@ -35,7 +35,7 @@ def test_tiers_and_relending_without_bonus(world):
     _loan, claim = filed(world, principal_fen=1_000_000_000, kind="standard", relending=True)  # 10 M yuan
     assert str(claim.rate) == "0.35"  # 30% tier + 5 relending
     assert claim.total_fen == 350_000_000
-    assert [r["rule"] for r in claim.lines][:2] == ["tier", "bonus.relending"]
+    assert [r["rule"] for r in claim.lines][:3] == ["loss_ratio.reported", "tier", "bonus.relending"]
 
 
 def test_claim_waits_in_fifo_order_and_is_paid_when_money_arrives(world):
@@ -73,7 +73,8 @@ def test_pause_when_loss_ratio_exceeds_threshold(world):
     loan = world.loan(kind="standard")
     claim = services.claim_file(actor=world.bank, loan_id=loan.pk)
     assert claim.status == ClaimStatus.INELIGIBLE and claim.total_fen == 0
-    assert claim.lines[0]["rule"] == "pause.loss_ratio"
+    assert [x["rule"] for x in claim.lines] == ["loss_ratio.reported", "pause.loss_ratio"]
+    assert "3.5%" in claim.lines[0]["text"] and "overriding" in claim.lines[0]["text"]
 
 
 def test_one_loan_one_mode(world):
@@ -91,7 +92,7 @@ def test_one_loan_one_mode(world):
     guarantor_claim = services.claim_file(actor=world.guarantor, loan_id=loan.pk, mode="guarantor_payout",
                                           loss_fen=100_000_000)
     assert guarantor_claim.status == ClaimStatus.INELIGIBLE
-    assert guarantor_claim.lines[0]["rule"] == "mode.exclusive"
+    assert guarantor_claim.lines[1]["rule"] == "mode.exclusive"
     with pytest.raises(Conflict):
         services.claim_file(actor=world.bank, loan_id=loan.pk)  # one live claim per mode
     services.claim_withdraw(actor=world.bank, claim_id=claim.pk)

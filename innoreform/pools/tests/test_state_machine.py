@@ -1,4 +1,6 @@
-"""T03 for the pools: random contribute / disburse / default / claim / pay / recover / reverse.
+"""T03 for the pools: random contribute / disburse / default / claim / invest (an investor's
+principal-loss claim on an investment-linked loan) / pay / recover (on a loan) / stake_recover (on an
+investor's stake) / reverse.
 After every step: each transaction sums to zero, no guarded account (pools included) is negative,
 every cached balance equals the sum of its postings, the pools' reconciliation is clean, and the
 database equals a simple model (pool balances, which payouts are paid, what flowed back)."""
@@ -21,6 +23,9 @@ from innoreform.books import reconciliation
 from innoreform.books.models import Account, Posting
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict
+from innoreform.core.models import OrgKind, Role
+from innoreform.core.regions import Region
+from innoreform.core.testing import make_actor
 from innoreform.financing import loans
 from innoreform.pools import payouts, services
 from innoreform.pools.models import PayoutItem, RecoveryShare
@@ -36,6 +41,7 @@ class PoolsMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.w = World()
+        self.w.investor = make_actor(kind=OrgKind.INVESTOR, role=Role.ADMINISTRATOR, region=Region.GUANGZHOU)
         self.w.pools()
         services.loss_ratio_record(actor=self.w.reviewer, institution_id=self.w.bank.organisation_id, ratio="0.01",
                                    as_of=self.w.today)
@@ -46,6 +52,8 @@ class PoolsMachine(RuleBasedStateMachine):
         self.contributions = []  # [contribution, level, reversed]
         self.loans = []  # [loan, defaulted, recovered, claim]
         self.returned = {}  # claim id -> fen flowed back so far
+        self.investor_claims = 0
+        self.investments = []
 
     # --- model helpers ---------------------------------------------------------------------------
 
@@ -67,6 +75,15 @@ class PoolsMachine(RuleBasedStateMachine):
         self.contributions.append([c, level, False])
         self.balance[level] += amount
         self._drain(level)
+
+    @precondition(lambda self: any(self.queue.values()))
+    @rule(level=st.sampled_from(["province", "city"]), extra=st.integers(0, 1_000_000))
+    def fund_queue(self, level, extra):
+        """A contribution large enough to clear what waits in the pool (so paid claims, and what
+        flows back on them, are reached often)."""
+        amount = max(sum(a for _c, a in self.queue[level]) - self.balance[level], 0) + extra
+        if amount:
+            self.contribute(level, amount)
 
     @precondition(lambda self: len(self.loans) < 6)
     @rule(principal=st.integers(1, 500) .map(lambda k: k * 100_000))
@@ -101,27 +118,71 @@ class PoolsMachine(RuleBasedStateMachine):
                 self.queue[level].append([claim.pk, amount])
                 self._drain(level)
 
+    @precondition(lambda self: self.investor_claims < 3)
+    @rule(invested=st.integers(1, 200).map(lambda k: k * 1_000_000), percent=st.integers(1, 100))
+    def invest(self, invested, percent):
+        """An investor's stake linked to a defaulted investment-linked loan; the investor claims
+        30% of its principal loss (at most 3 M yuan), split province:city 1:1. The bank may claim
+        on the same loan, and that loan's recoveries flow back only on the bank's claim."""
+        stake = self.w.investor_stake(amount_fen=invested)
+        loss = max(1, invested * percent // 100)
+        claim = services.investor_claim_file(actor=self.w.investor, stake_id=stake.pk, loss_fen=loss)
+        total = min(half_up(Decimal(loss) * Decimal("0.30")), 300_000_000)
+        province = half_up(Decimal(total) * Decimal("0.5"))
+        assert claim.total_fen == total and claim.mode == "investor_principal"
+        claim = self.w.approve(claim)
+        self.investor_claims += 1
+        self.investments.append([claim.pk, loss, 0])  # [claim, loss, recovered on the stake]
+        self.loans.append([stake.loan, True, 0, None])
+        for level, amount in (("province", province), ("city", total - province)):
+            if amount:
+                self.queue[level].append([claim.pk, amount])
+                self._drain(level)
+
+    def _flow(self, claim_id, recovered_after, loss):
+        """The model of the flow-back: the payers' part of what was recovered after filing,
+        cumulative, split by what each layer paid (largest remainder; ties to the earlier item)."""
+        paid = [(lvl, self.paid[(claim_id, lvl)]) for lvl in ("province", "city") if (claim_id, lvl) in self.paid]
+        total_paid = sum(a for _l, a in paid)
+        target = min(total_paid, half_up(Decimal(recovered_after) * total_paid / Decimal(loss)))
+        refund = target - self.returned.get(claim_id, 0)
+        self.returned[claim_id] = target
+        parts = [refund * a // total_paid for _l, a in paid] if total_paid else []
+        rems = sorted(((refund * a % total_paid, -i) for i, (_l, a) in enumerate(paid)), reverse=True)
+        for _r, neg_i in rems[:refund - sum(parts)]:
+            parts[-neg_i] += 1
+        for (lvl, _a), part in zip(paid, parts, strict=True):
+            self.balance[lvl] += part
+            self._drain(lvl)
+        return refund
+
     @rule()
     def pay(self):
+        """The job: money passed back pays waiting claims, whose own recoveries then pass back too,
+        until nothing more moves."""
         payouts.run_payouts(actor=Actor.system())
-        for entry in self.loans:
-            claim_id = entry[3]
-            if claim_id is None or not self._claim_paid(claim_id):
-                continue
-            paid = [(lvl, self.paid[(claim_id, lvl)]) for lvl in ("province", "city") if (claim_id, lvl) in self.paid]
-            total_paid = sum(a for _l, a in paid)
-            recovered_after = entry[2] - entry[4]
-            target = min(total_paid, half_up(Decimal(recovered_after) * total_paid / Decimal(entry[5])))
-            refund = target - self.returned.get(claim_id, 0)
-            self.returned[claim_id] = target
-            # Largest remainder over what each layer paid; ties to the earlier (province) item.
-            parts = [refund * a // total_paid for _l, a in paid] if total_paid else []
-            rems = sorted(((refund * a % total_paid, -i) for i, (_l, a) in enumerate(paid)), reverse=True)
-            for _r, neg_i in rems[:refund - sum(parts)]:
-                parts[-neg_i] += 1
-            for (lvl, _a), part in zip(paid, parts, strict=True):
-                self.balance[lvl] += part
-                self._drain(lvl)
+        moved = True
+        while moved:
+            moved = False
+            for entry in self.loans:
+                claim_id = entry[3]
+                if claim_id is not None and self._claim_paid(claim_id):
+                    moved |= self._flow(claim_id, entry[2] - entry[4], entry[5]) > 0
+            for claim_id, loss, recovered in self.investments:
+                if self._claim_paid(claim_id):
+                    moved |= self._flow(claim_id, recovered, loss) > 0
+
+    @precondition(lambda self: any(x[2] < x[1] for x in self.investments))
+    @rule(data=st.data(), fraction=st.integers(1, 100))
+    def stake_recover(self, data, fraction):
+        """The investor recovers part of its loss on the stake; on a paid claim it flows back at once."""
+        entry = data.draw(st.sampled_from([x for x in self.investments if x[2] < x[1]]))
+        amount = max(1, (entry[1] - entry[2]) * fraction // 100)
+        services.stake_recovery_record(actor=self.w.investor, claim_id=entry[0], amount_fen=amount,
+                                       received_on=self.w.today)
+        entry[2] += amount
+        if self._claim_paid(entry[0]):
+            self._flow(entry[0], entry[2], entry[1])
 
     @precondition(lambda self: any(x[1] and x[2] < x[0].principal_fen for x in self.loans))
     @rule(data=st.data(), fraction=st.integers(1, 100))
@@ -182,5 +243,5 @@ class PoolsMachine(RuleBasedStateMachine):
 
 def test_pools_state_machine(db):
     run_state_machine_as_test(PoolsMachine, settings=settings(
-        max_examples=8, stateful_step_count=14, deadline=None,
+        max_examples=12, stateful_step_count=16, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
