@@ -181,7 +181,8 @@ def _yuan(fen: int) -> str:
 
 
 def _level(level: str) -> str:
-    labels = {"province": _("Provincial"), "city": _("City"), "district": _("District"),
+    labels = {"province": _("Provincial"), "city": pgettext("jurisdiction", "City"),
+              "district": pgettext("jurisdiction", "District"),
               "social_capital": _("Social capital")}
     return labels.get(level, level)
 

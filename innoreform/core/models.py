@@ -9,6 +9,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .regions import Region
 
@@ -47,9 +48,10 @@ FINANCIAL_KINDS = frozenset({OrgKind.BANK, OrgKind.GUARANTOR, OrgKind.INSURER, O
 
 
 class Jurisdiction(models.TextChoices):
-    PROVINCE = "province", _("Province")
-    CITY = "city", _("City")
-    DISTRICT = "district", _("District")
+    # A context, because plain "City" and "District" are column headings elsewhere (城市, 区县).
+    PROVINCE = "province", pgettext_lazy("jurisdiction", "Province")
+    CITY = "city", pgettext_lazy("jurisdiction", "City")
+    DISTRICT = "district", pgettext_lazy("jurisdiction", "District")
 
 
 class DepartmentLine(models.TextChoices):
