@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from innoreform.core.forms import DateInput
 from innoreform.core.models import Organisation, OrgKind
 from innoreform.core.regions import Region
 
@@ -52,8 +53,7 @@ class CoverageForm(forms.Form):
 
 class ContributionForm(forms.Form):
     amount = YuanField(label=pgettext_lazy("pools", "Amount (yuan)"))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"},
-                                                                                 format="%Y-%m-%d"),
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput(),
                                   initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -99,8 +99,7 @@ class InvestorClaimForm(forms.Form):
 
 class StakeRecoveryForm(forms.Form):
     amount = YuanField(label=_("Amount recovered (yuan)"))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"},
-                                                                                 format="%Y-%m-%d"),
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput(),
                                   initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -114,7 +113,7 @@ class KeyListForm(forms.Form):
 class LossRatioForm(forms.Form):
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=Organisation.objects.none())
     percent = forms.DecimalField(label=_("Loss ratio (%)"), min_value=0, max_value=100, decimal_places=4)
-    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    as_of = forms.DateField(label=_("As of"), widget=DateInput(),
                             initial=timezone.localdate)
     source = forms.CharField(label=_("Source"), max_length=200, required=False,
                              help_text=_("Where the figure comes from, e.g. the bank's regulatory report."))

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from innoreform.core.forms import DateInput
 from innoreform.core.regions import Region
 
 from . import models as m
@@ -29,7 +30,7 @@ class ApplicationForm(forms.Form):
 
 
 class InstitutionForm(forms.Form):
-    founded_on = forms.DateField(label=_("Operating since"), widget=forms.DateInput(attrs={"type": "date"}))
+    founded_on = forms.DateField(label=_("Operating since"), widget=DateInput())
     categories = forms.MultipleChoiceField(label=_("Service categories"), choices=m.Category.choices,
                                            widget=forms.CheckboxSelectMultiple)
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=100)
@@ -75,7 +76,7 @@ class ClaimForm(forms.Form):
     contract_file = forms.FileField(label=_("Contract"), required=False)
     invoice_no = forms.CharField(label=_("Invoice number"), max_length=64)
     invoice_amount = YuanField(label=_("Invoice amount (yuan)"))
-    invoice_date = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
+    invoice_date = forms.DateField(label=_("Invoice date"), widget=DateInput())
     invoice_file = forms.FileField(label=_("Invoice"), required=False)
     deliverable = forms.CharField(label=_("Deliverable"), max_length=500)
     deliverable_file = forms.FileField(label=_("Deliverable file"), required=False)
