@@ -2,7 +2,8 @@
 regions, and one login per role. Idempotent: running it again changes nothing.
 
 Other apps add their own demo data by providing `innoreform/<app>/demo.py` with
-`load(*, operator: Actor) -> None`; `innoreform demo` calls them after this module.
+`load(*, operator: Actor) -> None`; `innoreform demo` calls them after this module, then each
+optional `finish(*, operator: Actor) -> None` once every app has loaded.
 """
 
 from dataclasses import dataclass

@@ -12,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         demo.load()
         operator = demo.operator_actor()
+        modules = []
         for config in apps.get_app_configs():
             if not config.name.startswith("innoreform.") or config.label == "core":
                 continue
@@ -21,9 +22,15 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.demo":
                     raise
                 continue
+            modules.append(module)
             if hasattr(module, "load"):
                 module.load(operator=operator)
                 self.stdout.write(f"demo data: {config.label}")
+        # An optional second pass for demo data that reads what every app loaded (credit scores
+        # every enterprise the other apps put into the registry).
+        for module in modules:
+            if hasattr(module, "finish"):
+                module.finish(operator=operator)
         self.stdout.write(self.style.SUCCESS("Demo data ready (all names end with （演示） / (demo))."))
         self.stdout.write(f"Every demo account's password: {demo.DEMO_PASSWORD}")
         for user in demo.USERS:
