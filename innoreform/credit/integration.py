@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _lazy
 
 from innoreform.credit.engine.frame import Frame
 
@@ -57,6 +58,25 @@ def _features(enterprises: list, today: date) -> Frame:
         "customs_credit_rating": text([e.customs_credit_rating for e in enterprises]),
         "innovation_index": num([idx.get(e.pk) for e in enterprises]),
     })
+
+
+# What each registry column means, for reason codes shown to banks and enterprises.
+FEATURE_LABELS = {
+    "registered_capital_yuan": _lazy("Registered capital"),
+    "age_years": _lazy("Years since registration"),
+    "industry_code": _lazy("Industry (GB/T 4754 division)"),
+    "region": _lazy("Region"),
+    "industry_restricted": _lazy("In a restricted industry"),
+    "major_incident": _lazy("Major safety or environmental incident"),
+    "customs_credit_rating": _lazy("Customs credit rating"),
+    "innovation_index": _lazy("Innovation capability index"),
+}
+
+
+def feature_label(name: str) -> str:
+    """The column's label when it is a registry column; an uploaded file's own column name otherwise."""
+    label = FEATURE_LABELS.get(name)
+    return str(label) if label is not None else name
 
 
 def registry_feature_names() -> list[str]:

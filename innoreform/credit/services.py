@@ -55,7 +55,7 @@ def reason_text(reason: dict) -> str:
     elif bin_label == "unseen":
         bin_label = _("a value not seen in training")
     return _("%(variable)s (%(bin)s) lowered the score by %(points)s points") % {
-        "variable": reason["variable"], "bin": bin_label, "points": reason["points_lost"]}
+        "variable": integration.feature_label(reason["variable"]), "bin": bin_label, "points": reason["points_lost"]}
 
 
 def load_model(version: m.ModelVersion):
