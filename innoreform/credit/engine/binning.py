@@ -1,9 +1,11 @@
 """Optimal binning with monotonic event-rate trends, WOE and information value.
 
-Numeric columns are cut into up to `max_prebins` quantile pre-bins; adjacent pre-bins are then
-merged by dynamic programming into the partition of highest information value whose bins each
-hold at least `min_bin_frac` of the rows and whose bad rates follow the trend (ascending,
-descending, peak, valley, or the best of them: "auto"). Categorical columns are ordered by
+Numeric columns are cut into up to `max_prebins` pre-bins of at least `min_prebin_frac` of the
+rows, by a one-variable CART (or by quantiles); pre-bins holding only goods or only bads are
+joined to a neighbour. Adjacent pre-bins are then merged by dynamic programming into the
+partition of highest information value whose bins each hold at least `min_bin_frac` of the rows
+and whose bad rates follow the trend (ascending, descending, peak, valley, or "auto": the shape
+with the best likelihood-ratio statistic penalised per bin, AIC by default). Categorical columns are ordered by
 smoothed bad rate and merged the same way. Missing values get their own bin and their own
 (smoothed) WOE, so missingness that carries risk is kept. Unseen categories at scoring get WOE 0.
 
@@ -29,6 +31,10 @@ class BinningParams:
     max_categories: int = 200  # a categorical column with more distinct values is treated as an id
     min_category_frac: float = 0.01  # rarer categories are pooled before ordering
     special_codes: tuple[float, ...] = ()
+    prebinning: str = "cart"  # "cart" (target-aware) or "quantile"
+    min_prebin_frac: float = 0.05
+    trend_criterion: str = "aic"  # how "auto" picks the shape: "aic", "bic" or "iv" (see _trend_score)
+    merge_pure: bool = True  # join pre-bins without bads or without goods to a neighbour
 
 
 @dataclass
@@ -241,22 +247,92 @@ def optimal_partition(bad: np.ndarray, good: np.ndarray, *, min_n: float, trend:
     return sorted(bounds), float(total)
 
 
+def _trend_score(bad: np.ndarray, good: np.ndarray, bounds: list[int], total_iv: float, trend: str,
+                 criterion: str) -> float:
+    """How a candidate shape is ranked against the others under `criterion`.
+
+    "aic"/"bic": the likelihood-ratio (G) statistic of the grouping against a single bin, less 2
+    (AIC) or ln(n) (BIC) per extra bin, so the extra bins a two-phase shape tends to use must pay
+    their way. "iv": the information value, two-phase shapes discounted by 10%."""
+    if criterion == "iv":
+        return total_iv * (0.9 if trend in ("peak", "valley") else 1.0)
+    edges = np.r_[0, bounds]
+    gb = np.add.reduceat(bad, edges[:-1])
+    gg = np.add.reduceat(good, edges[:-1])
+    n = gb + gg
+    N = n.sum()
+    p = gb.sum() / N
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ll = np.where(gb > 0, gb * np.log(gb / n / p), 0.0) + np.where(gg > 0, gg * np.log(gg / n / (1 - p)), 0.0)
+    pen = np.log(N) if criterion == "bic" else 2.0
+    return float(2 * ll.sum() - (len(bounds) - 1) * pen)
+
+
 def _fit_groups(bad: np.ndarray, good: np.ndarray, *, min_n: float, trend: str, total_bad: float,
-                total_good: float) -> tuple[list[int], str]:
+                total_good: float, criterion: str = "aic") -> tuple[list[int], str]:
     if trend in ("auto", "auto_asc_desc"):
         options = ["ascending", "descending"] + (["peak", "valley"] if trend == "auto" else [])
         best: tuple[float, list[int], str] | None = None
         for t in options:
             bounds, total = optimal_partition(bad, good, min_n=min_n, trend=t, total_bad=total_bad,
                                               total_good=total_good)
-            # a two-phase shape must beat the monotonic ones clearly to be chosen
-            score = total * (0.9 if t in ("peak", "valley") else 1.0)
+            score = _trend_score(bad, good, bounds, total, t, criterion)
             if best is None or score > best[0] + 1e-12:
                 best = (score, bounds, t)
         assert best is not None
         return best[1], best[2]
     bounds, _ = optimal_partition(bad, good, min_n=min_n, trend=trend, total_bad=total_bad, total_good=total_good)
     return bounds, trend
+
+
+def _cart_prebin_splits(x: np.ndarray, y: np.ndarray, max_prebins: int, min_n: float) -> list[float]:
+    """Target-aware pre-bins: a best-first CART on one variable (Gini), at most `max_prebins`
+    leaves of at least `min_n` rows each. Cuts fall where the bad rate changes, which quantiles
+    miss when a single value (a standard loan term, say) carries most of the signal."""
+    u, inv, counts = np.unique(x, return_inverse=True, return_counts=True)
+    if len(u) <= 1:
+        return []
+    bads = np.bincount(inv, weights=y, minlength=len(u))
+    cn = np.concatenate([[0.0], np.cumsum(counts, dtype=float)])
+    cb = np.concatenate([[0.0], np.cumsum(bads)])
+
+    def best_cut(a: int, b: int) -> tuple[float, int]:
+        # cut c in (a, b): left [a, c), right [c, b); the weighted Gini decrease (up to a constant)
+        c = np.arange(a + 1, b)
+        nl = cn[c] - cn[a]
+        nr = cn[b] - cn[c]
+        ok = (nl >= min_n) & (nr >= min_n)
+        if not ok.any():
+            return 0.0, -1
+        bl = cb[c] - cb[a]
+        br = cb[b] - cb[c]
+        n = cn[b] - cn[a]
+        bt = cb[b] - cb[a]
+        # n * gini = 2 * bads * goods / n; the decrease is parent minus the two children
+        parent = 2 * bt * (n - bt) / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            child = 2 * bl * (nl - bl) / nl + 2 * br * (nr - br) / nr
+        gain = np.where(ok, parent - child, -np.inf)
+        k = int(np.argmax(gain))
+        return float(gain[k]), int(c[k])
+
+    import heapq
+
+    heap: list[tuple[float, int, int, int]] = []
+    cuts: list[int] = []
+
+    def push(a: int, b: int) -> None:
+        gain, c = best_cut(a, b)
+        if c > 0 and gain > 1e-12:
+            heapq.heappush(heap, (-gain, a, b, c))
+
+    push(0, len(u))
+    while heap and len(cuts) + 1 < max_prebins:
+        _, a, b, c = heapq.heappop(heap)
+        cuts.append(c)
+        push(a, c)
+        push(c, b)
+    return [nice_split(float(u[c - 1]), float(u[c])) for c in sorted(cuts)]
 
 
 def _prebin_splits(x: np.ndarray, max_prebins: int) -> list[float]:
@@ -273,6 +349,24 @@ def _prebin_splits(x: np.ndarray, max_prebins: int) -> list[float]:
     return [nice_split(float(u[i]), float(u[i + 1])) for i in cut_after]
 
 
+def _merge_pure_prebins(pre: list[float], x: np.ndarray, y: np.ndarray,
+                        merge: bool) -> tuple[list[float], np.ndarray, np.ndarray]:
+    """Pre-bin splits with bad counts and row counts; with `merge`, a pre-bin holding only goods or
+    only bads is joined to its right neighbour (the last to its left). A pure bin's WOE is set by
+    the smoothing constant alone, so its information value is an artefact that would otherwise
+    pull the optimiser towards carving out small pure tails."""
+    while True:
+        idx = np.searchsorted(np.asarray(pre), x, side="right")
+        k = len(pre) + 1
+        pb = np.bincount(idx, weights=y, minlength=k)
+        pn = np.bincount(idx, minlength=k).astype(float)
+        pure = (pb == 0) | (pb == pn)
+        if not merge or not pre or not pure.any():
+            return pre, pb, pn
+        drop = np.concatenate([pure[:-2], [pure[-2] | pure[-1]]])
+        pre = [s for s, d in zip(pre, drop, strict=True) if not d]
+
+
 def fit_numeric(name: str, x: np.ndarray, y: np.ndarray, params: BinningParams) -> Binning:
     total_bad = float(y.sum())
     total_good = float(len(y) - total_bad)
@@ -284,14 +378,14 @@ def fit_numeric(name: str, x: np.ndarray, y: np.ndarray, params: BinningParams) 
     regular = ~missing & ~special
     xr = x[regular]
     yr = y[regular]
-    pre = _prebin_splits(xr, params.max_prebins)
-    idx = np.searchsorted(np.asarray(pre), xr, side="right")
-    k = len(pre) + 1
-    pb = np.bincount(idx, weights=yr, minlength=k)
-    pn = np.bincount(idx, minlength=k).astype(float)
     min_n = max(params.min_bin_frac * len(y), 1.0)
+    if params.prebinning == "cart":
+        pre = _cart_prebin_splits(xr, yr, params.max_prebins, max(params.min_prebin_frac * len(y), 1.0))
+    else:
+        pre = _prebin_splits(xr, params.max_prebins)
+    pre, pb, pn = _merge_pure_prebins(pre, xr, yr, params.merge_pure)
     bounds, trend = _fit_groups(pb, pn - pb, min_n=min_n, trend=params.trend, total_bad=total_bad,
-                                total_good=total_good)
+                                total_good=total_good, criterion=params.trend_criterion)
     splits = [pre[bnd - 1] for bnd in bounds[:-1]]
     binning = Binning(name=name, kind="numeric", splits=splits, special_codes=codes, trend=trend)
     return _finish(binning, x, y, total_bad, total_good)

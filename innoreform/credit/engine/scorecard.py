@@ -28,10 +28,14 @@ class ScorecardParams:
     binning: BinningParams = field(default_factory=BinningParams)
     min_iv: float = 0.02
     max_corr: float = 0.9
-    max_features: int = 30
+    max_features: int = 100
     l2: float = 1.0
-    selection: str = "stepwise"  # "stepwise" (forward, score test) or "all" (every screened variable)
+    selection: str = "all"  # "all" (every screened variable) or "stepwise" (forward, score test)
     entry_chi2: float = 1.0  # a variable enters while its score statistic exceeds this
+    # keep only variables with a positive coefficient (each WOE points to risk on its own); off,
+    # a variable may also correct others it is collinear with, at the cost of a less intuitive card
+    positive_coef: bool = False
+    min_abs_coef: float = 0.2  # drop variables whose |coefficient| is below this (and refit)
     base_score: float = 600.0
     base_odds: float = 50.0
     pdo: float = 20.0
@@ -266,7 +270,8 @@ def fit_scorecard(frame: Frame, y: np.ndarray, features: list[str], params: Scor
                                   code="no_signal")
     if params.selection == "stepwise":
         chosen, intercept, coef = forward_select(woe_cols, kept, y, l2=params.l2, entry_chi2=params.entry_chi2,
-                                                 max_features=params.max_features)
+                                                 max_features=params.max_features,
+                                                 positive_coef=params.positive_coef)
         if chosen:
             for e in screened:
                 if e["status"] == "kept" and e["variable"] not in chosen:
@@ -276,12 +281,20 @@ def fit_scorecard(frame: Frame, y: np.ndarray, features: list[str], params: Scor
     while True:
         X = np.column_stack([woe_cols[k] for k in kept])
         intercept, coef = fit_logistic(X, y.astype(float), l2=params.l2)
-        wrong = [k for k, c in zip(kept, coef, strict=True) if c <= 0]
-        if not wrong or len(kept) == 1:
+        wrong = [k for k, c in zip(kept, coef, strict=True) if c <= 0] if params.positive_coef else []
+        if wrong and len(kept) > 1:
+            worst = kept[int(np.argmin(coef))]
+            kept.remove(worst)
+            next(e for e in screened if e["variable"] == worst)["status"] = "wrong_sign"
+            continue
+        # variables that move the log-odds by little are dropped together, then the rest refitted:
+        # a shorter card scores faster (in SQL too) at next to no loss of discrimination
+        weak = [k for k, c in zip(kept, coef, strict=True) if abs(c) < params.min_abs_coef]
+        if not weak or len(weak) == len(kept):
             break
-        worst = kept[int(np.argmin(coef))]
-        kept.remove(worst)
-        next(e for e in screened if e["variable"] == worst)["status"] = "wrong_sign"
+        for k in weak:
+            next(e for e in screened if e["variable"] == k)["status"] = "weak"
+            kept.remove(k)
     variables = [binnings[k] for k in kept]
     pts, base = _points(coef, variables, intercept, params)
     warnings = [
@@ -308,7 +321,8 @@ def cv_auc(frame: Frame, y: np.ndarray, features: list[str], params: ScorecardPa
 
 
 def forward_select(woe: dict[str, np.ndarray], order: list[str], y: np.ndarray, *, l2: float,
-                   entry_chi2: float, max_features: int) -> tuple[list[str], float, np.ndarray]:
+                   entry_chi2: float, max_features: int,
+                   positive_coef: bool = True) -> tuple[list[str], float, np.ndarray]:
     """Forward stepwise selection: add the candidate with the largest score statistic while it
     exceeds `entry_chi2` and every coefficient stays positive (WOE already points to risk)."""
     from .logistic import score_statistics
@@ -323,6 +337,8 @@ def forward_select(woe: dict[str, np.ndarray], order: list[str], y: np.ndarray, 
         mu = 1.0 / (1.0 + np.exp(-np.clip(A @ np.r_[intercept, coef], -35, 35)))
         C = np.column_stack([woe[k] for k in pool])
         stats = score_statistics(A, mu, yf, C, l2)
+        if not positive_coef:
+            stats = np.abs(stats)  # the statistic is signed by the direction the variable would enter
         ranked = np.argsort(-stats, kind="stable")
         names = [pool[r] for r in ranked]
         added = False
@@ -331,7 +347,7 @@ def forward_select(woe: dict[str, np.ndarray], order: list[str], y: np.ndarray, 
                 break
             X = np.column_stack([woe[k] for k in [*kept, cand]])
             i2, c2 = fit_logistic(X, yf, l2=l2)
-            if np.all(c2 > 0):
+            if np.all(c2 > 0) or not positive_coef:
                 kept.append(cand)
                 pool.remove(cand)
                 intercept, coef = i2, c2

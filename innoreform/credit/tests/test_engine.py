@@ -160,6 +160,49 @@ def test_partition_finds_brute_force_optimum():
     assert total == pytest.approx(best)
 
 
+def _loan_terms(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A term in months where one standard term (84) is far safer than its neighbours, like the
+    SBA case: risk falls from short terms to the 84-month spike, then rises again."""
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([rng.integers(6, 80, 700), np.full(500, 84), rng.integers(85, 300, 800)]).astype(float)
+    rate = np.where(x < 60, 0.8, np.where(x < 84, 0.6, np.where(x == 84, 0.02, 0.15)))
+    return x, (rng.random(len(x)) < rate).astype(int)
+
+
+def test_cart_prebins_cut_around_a_safe_spike():
+    x, y = _loan_terms()
+    b = fit_binning("term", x, y, BinningParams(trend="valley"))
+    # one bin holds exactly the 84-month loans: cuts just below and just above it
+    assert any(79 < s <= 84 for s in b.splits) and any(84 < s <= 85 for s in b.splits)
+    spike = b.index(np.array([84.0]))[0]
+    assert b.bad[spike] / b.n[spike] < 0.05
+    quantile = fit_binning("term", x, y, BinningParams(trend="valley", prebinning="quantile"))
+    assert b.iv > quantile.iv
+
+
+@pytest.mark.parametrize("criterion", ["aic", "bic", "iv"])
+def test_auto_trend_finds_the_valley(criterion):
+    x, y = _loan_terms()
+    b = fit_binning("term", x, y, BinningParams(trend="auto", trend_criterion=criterion))
+    assert b.trend == "valley"
+    rates = [bad / n for bad, n in zip(b.bad[:b.n_regular], b.n[:b.n_regular], strict=True)]
+    low = int(np.argmin(rates))
+    assert 0 < low < len(rates) - 1
+    assert np.all(np.diff(rates[:low + 1]) < 0) and np.all(np.diff(rates[low:]) > 0)
+
+
+def test_pure_prebins_are_joined_to_a_neighbour():
+    from innoreform.credit.engine.binning import _merge_pure_prebins
+
+    x = np.array([1, 2, 3, 4, 5, 6, 7, 8.0])
+    y = np.array([0, 0, 1, 0, 1, 1, 0, 0])
+    # pre-bins [<1.5]=goods only, [1.5,3.5)=mixed, [3.5,6.5)=mixed, [>=6.5]=goods only
+    pre, pb, pn = _merge_pure_prebins([1.5, 3.5, 6.5], x, y, True)
+    assert pre == [3.5]
+    assert pb.tolist() == [1, 2] and pn.tolist() == [3, 5]
+    assert _merge_pure_prebins([1.5, 3.5, 6.5], x, y, False)[0] == [1.5, 3.5, 6.5]
+
+
 def test_missing_bin_keeps_its_risk(polish):
     y = target_vector(polish, "bankruptcy")
     name = next(n for n in polish.names if polish.is_numeric(n) and np.isnan(polish[n]).mean() > 0.05)

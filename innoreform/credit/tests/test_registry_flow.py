@@ -179,7 +179,11 @@ def test_bank_reads_consented_score_with_reasons(people, trained):
     assert 0 < body["pd"] < 1
     for reason in body["reasons"]:
         assert reason["points_lost"] > 0
-        assert reason["variable"] in reason["text"] and str(reason["points_lost"]) in reason["text"]
+        # the registry column is named in words, in the caller's language
+        with translation.override("zh-hans"):
+            label = integration.feature_label(reason["variable"])
+        assert label != reason["variable"] and label in reason["text"]
+        assert str(reason["points_lost"]) in reason["text"]
     rec = m.ScoreRecord.objects.get(credit_code=ent.credit_code)
     assert rec.score == body["score"] and rec.requested_by.startswith("apikey:")
     assert client.get(url, {"purpose": "investment"}).status_code == 404  # wrong purpose

@@ -61,17 +61,29 @@ def _check(rows, expected):
     np.testing.assert_allclose(pds, expected["pd"], rtol=1e-12)
 
 
-def test_sqlite_scores_equal_python(case):
+# None: the default (IN lists, a joined table for many categories); 0: every categorical variable
+# through the joined (category, points) table
+LOOKUP = pytest.mark.parametrize("lookup", [None, 0], ids=["default", "joined"])
+
+
+def _sql(model, dialect, table, lookup):
+    extra = {} if lookup is None else {"lookup_min_categories": lookup}
+    return scorecard_sql(model, dialect=dialect, table=table, id_column="row_id", **extra)
+
+
+@LOOKUP
+def test_sqlite_scores_equal_python(case, lookup):
     frame, model, expected = case
     con = sqlite3.connect(":memory:")
     con.execute(_ddl(frame, "applicants", "REAL", "TEXT"))
     marks = ", ".join("?" * (len(frame.names) + 1))
     con.executemany(f"INSERT INTO applicants VALUES ({marks})", _rows(frame))  # noqa: S608
-    sql = scorecard_sql(model, dialect="sqlite", table="applicants", id_column="row_id")
+    sql = _sql(model, "sqlite", "applicants", lookup)
     _check(con.execute(sql).fetchall(), expected)
 
 
-def test_duckdb_scores_equal_python(case):
+@LOOKUP
+def test_duckdb_scores_equal_python(case, lookup):
     import duckdb
 
     frame, model, expected = case
@@ -79,13 +91,14 @@ def test_duckdb_scores_equal_python(case):
     con.execute(_ddl(frame, "applicants", "DOUBLE", "VARCHAR"))
     marks = ", ".join("?" * (len(frame.names) + 1))
     con.executemany(f"INSERT INTO applicants VALUES ({marks})", _rows(frame))  # noqa: S608
-    sql = scorecard_sql(model, dialect="duckdb", table="applicants", id_column="row_id")
+    sql = _sql(model, "duckdb", "applicants", lookup)
     _check(con.execute(sql).fetchall(), expected)
 
 
+@LOOKUP
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_postgres_scores_equal_python(case):
+def test_postgres_scores_equal_python(case, lookup):
     from django.db import connection
 
     frame, model, expected = case
@@ -94,12 +107,13 @@ def test_postgres_scores_equal_python(case):
             "CREATE TABLE", "CREATE TEMPORARY TABLE"))
         marks = ", ".join(["%s"] * (len(frame.names) + 1))
         cur.executemany(f"INSERT INTO credit_sql_applicants VALUES ({marks})", _rows(frame))  # noqa: S608
-        cur.execute(scorecard_sql(model, dialect="postgres", table="credit_sql_applicants", id_column="row_id"))
+        cur.execute(_sql(model, "postgres", "credit_sql_applicants", lookup))
         _check(cur.fetchall(), expected)
         cur.execute("DROP TABLE credit_sql_applicants")
 
 
-def test_identifiers_and_literals_are_quoted():
+@LOOKUP
+def test_identifiers_and_literals_are_quoted(lookup):
     from innoreform.credit.engine.binning import Binning
     from innoreform.credit.engine.scorecard import Scorecard, ScorecardParams
 
@@ -107,7 +121,7 @@ def test_identifiers_and_literals_are_quoted():
                 woe=[-1.0, 1.0, 0.0])
     sc = Scorecard(variables=[b], coef=[1.0], intercept=0.0, points=[[10, -10, 0, 0]], base_points=500,
                    params=ScorecardParams())
-    sql = scorecard_sql(sc, dialect="sqlite", table="t")
+    sql = scorecard_sql(sc, dialect="sqlite", table="t", **({} if lookup is None else {"lookup_min_categories": 0}))
     assert '"we""ird; DROP"' in sql
     assert "'it''s'" in sql
     con = sqlite3.connect(":memory:")
