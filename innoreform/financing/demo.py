@@ -41,7 +41,10 @@ def _registry(dept: Actor, sme: Organisation) -> None:
     """Put the Dongguan SME into the registry through the registry's own import service."""
     from innoreform.registry import services as registry_services
 
-    if facts.registry_enterprise(organisation=sme) is not None:
+    # The registry demo may already hold this firm (without its patents and qualification): then only
+    # the firm's row is skipped, so the IP-pledge product still has patents to match on.
+    existing = facts.registry_enterprise(organisation=sme)
+    if existing is not None and facts.enterprise_facts(existing)["invention_patents"]:
         return
     year = timezone.localdate().year - 1
     code = sme.credit_code
@@ -64,6 +67,8 @@ def _registry(dept: Actor, sme: Organisation) -> None:
         "science.qualifications": (["credit_code", "kind", "certificate_no", "valid_from", "valid_to"],
                                    [[code, "high_tech", "GR2024449DEMO1", f"{year}-12-01", f"{year + 3}-11-30"]]),
     }
+    if existing is not None:
+        del files["market_regulation.enterprises"]
     for template, (header, rows) in files.items():
         registry_services.import_upload(actor=dept, template=template, filename=f"financing-demo-{template}.csv",
                                         content=_csv(header, rows))
