@@ -71,7 +71,7 @@ def claim_out(claim) -> dict:
         "ip_pledge": claim.ip_pledge, "central_bank_relending": claim.central_bank_relending,
         "loss_ratio": claim.loss_ratio, "loss_ratio_source": claim.loss_ratio_source,
         "sharing_vector": claim.sharing_vector, "policy_version": claim.policy_version, "eligible": claim.eligible,
-        "rate": claim.rate, "total_fen": claim.total_fen, "layers": claim.layers, "lines": claim.lines,
+        "rate": claim.rate, "total_fen": claim.total_fen, "layers": claim.layers, "lines": claim.rule_lines,
         "payouts": list(claim.payouts.order_by("id")),
         "documents": list(claim.documents.order_by("id")),
         "returned_fen": RecoveryShare.objects.filter(claim=claim).aggregate(s=Sum("amount_fen"))["s"] or 0,

@@ -7,6 +7,7 @@ Amounts are integer fen."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from innoreform.core.models import Organisation
@@ -180,6 +181,13 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def rule_lines(self) -> list[dict]:
+        """The rule lines in the reader's language (claims filed before lines were stored in every
+        language show the filing language)."""
+        language = translation.get_language()
+        return [{**line, "text": line.get("texts", {}).get(language, line["text"])} for line in self.lines]
 
 
 class ClaimDocument(models.Model):

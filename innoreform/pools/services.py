@@ -11,10 +11,11 @@ import hashlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from innoreform.books import pool_rules
@@ -294,6 +295,19 @@ def _sharing_vector(facts_: dict) -> tuple[dict | None, str]:
 
 
 def _compute(claim: Claim, facts_: dict) -> None:
+    """Compute the claim once per portal language, so every reader gets the rule lines in their own
+    language (each line keeps `text` in the filing language and `texts` by language code)."""
+    filing = translation.get_language() or settings.LANGUAGE_CODE
+    texts: dict[str, list[str]] = {}
+    for code in [c for c, _name in settings.LANGUAGES if c != filing] + [filing]:
+        with translation.override(code):
+            _compute_in_language(claim, facts_)
+        texts[code] = [line["text"] for line in claim.lines]
+    for i, line in enumerate(claim.lines):
+        line["texts"] = {code: texts[code][i] for code in texts}
+
+
+def _compute_in_language(claim: Claim, facts_: dict) -> None:
     """Run the rule engine with the policy in force and store each layer, its pool and the lines."""
     used = set(Claim.objects.filter(loan_id=claim.loan_id, status__in=LIVE_STATUSES).exclude(pk=claim.pk)
                .exclude(mode=Mode.INVESTOR_PRINCIPAL).values_list("mode", flat=True))

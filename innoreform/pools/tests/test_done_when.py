@@ -36,6 +36,8 @@ def test_done_when(world):
     assert "1.2%" in claim.lines[0]["text"] and "overriding" in claim.lines[0]["text"]
     assert "54:26:16:4" in claim.lines[1]["text"] and "50%" in claim.lines[2]["text"]
     assert claim.sharing_vector == {"vector": None, "source": "policy default"}
+    # every line is also stored in Chinese, for readers of the portal's default language
+    assert "补偿合计" in claim.lines[-1]["texts"]["zh-hans"] and "Total" in claim.lines[-1]["texts"]["en"]
 
     services.claim_document_add(actor=world.bank, claim_id=claim.pk, title="判决书", filename="judgment.pdf",
                                 content=b"%PDF-1.4 demo")
