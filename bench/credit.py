@@ -94,12 +94,21 @@ def optbinning_scorecard():
     return fit
 
 
+def _toad_filled(X):
+    """toad 0.1.7's chi-merge panics (Rust "user-provided comparison") on missing values, so they are
+    given a value of their own first, as toad users do: -999999 for numbers, "__missing__" for text."""
+    X = X.copy()
+    for c in X.columns:
+        X[c] = X[c].fillna(-999999.0) if X[c].dtype.kind in "fi" else X[c].fillna("__missing__")
+    return X
+
+
 def toad_scorecard():
     import toad
     from sklearn.linear_model import LogisticRegression
 
     def fit(ctx, tr, y):
-        X = ctx["pandas"].iloc[tr].copy()
+        X = _toad_filled(ctx["pandas"].iloc[tr])
         X["__y"] = y
         comb = toad.transform.Combiner()
         comb.fit(X, y="__y", method="chi", min_samples=0.05)
@@ -108,7 +117,7 @@ def toad_scorecard():
         lr = LogisticRegression(max_iter=1000).fit(W.drop(columns=["__y"]), y)
 
         def predict(idx):
-            Z = woe.transform(comb.transform(ctx["pandas"].iloc[idx]))
+            Z = woe.transform(comb.transform(_toad_filled(ctx["pandas"].iloc[idx])))
             return lr.predict_proba(Z[W.drop(columns=["__y"]).columns])[:, 1]
 
         return predict, lr
