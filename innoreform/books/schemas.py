@@ -4,7 +4,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from .models import AccountPurpose
+# AccountPurpose is part of the books' public surface: other apps pass it to books.services.account_for.
+from .models import AccountPurpose as AccountPurpose
 
 MAX_PAGE = 200
 

@@ -220,3 +220,25 @@ def is_reversed(txn: Transaction) -> bool:
 def balances_of(accounts: list[Account]) -> dict[int, int]:
     """Cached balances of several accounts, read fresh from the database."""
     return dict(Account.objects.filter(pk__in=[a.pk for a in accounts]).values_list("id", "balance_fen"))
+
+
+def balances_by_id(account_ids) -> dict[int, int]:
+    """Cached balances of the accounts with these ids, by id, in one query (system read for other
+    apps' summaries, which have already scoped the objects that own the accounts)."""
+    return dict(Account.objects.filter(pk__in=list(account_ids)).values_list("id", "balance_fen"))
+
+
+def transaction_ids_for(*, subject_type: str, subject_id) -> list[int]:
+    """Ids of a domain object's transactions (for audit trails), in one query."""
+    return list(Transaction.objects.filter(subject_type=subject_type, subject_id=str(subject_id))
+                .values_list("id", flat=True))
+
+
+def account_code(*, owner_id: int | None, purpose: str, key: str = "") -> str:
+    """The code `books.services.account_for` gives the account of this owner, purpose and key."""
+    return Account.make_code(owner_id=owner_id, purpose=purpose, key=key)
+
+
+def account_ids_by_code(codes) -> dict[str, int]:
+    """System read for reconciliation sources: the ids of the existing accounts with these codes."""
+    return dict(Account.objects.filter(code__in=list(codes)).values_list("code", "id"))

@@ -3,7 +3,7 @@
 - `registry_snapshot()` reads every registered enterprise as a feature table;
   `registry_training_frame()` adds outcome labels from the registry's lists to train on.
 - `consent_allows_credit_score()` is the consent hook: the registry app owns consent; credit only
-  asks it. Until the registry exposes a dedicated check, this reads its ConsentGrant rows.
+  asks it, through the registry's `consent_allows` selector.
 """
 
 from __future__ import annotations
@@ -41,10 +41,9 @@ def _features(enterprises: list, today: date) -> Frame:
 
     idx = {}
     try:
-        from innoreform.registry import models as rm
+        from innoreform.registry import selectors as registry_selectors
 
-        for s in rm.IndexScore.objects.filter(enterprise__in=enterprises).order_by("enterprise_id", "year"):
-            idx[s.enterprise_id] = float(s.score)  # the latest year wins
+        idx = {pk: float(score) for pk, score in registry_selectors.latest_index_scores(enterprises).items()}
     except Exception:  # noqa: S110 (the index is optional input)
         pass
     return Frame({
@@ -87,13 +86,10 @@ def registry_feature_names() -> list[str]:
 def registry_snapshot(credit_codes: list[str] | None = None) -> Snapshot:
     """Every registered enterprise (or the given ones) as a feature table, in credit-code order."""
     try:
-        from innoreform.registry import models as rm
+        from innoreform.registry import selectors as registry_selectors
     except ImportError:
         return Snapshot([], [], Frame({}))
-    qs = rm.Enterprise.objects.order_by("credit_code")
-    if credit_codes is not None:
-        qs = qs.filter(credit_code__in=credit_codes)
-    enterprises = list(qs)
+    enterprises = list(registry_selectors.enterprises_by_credit_code(credit_codes))
     from django.utils import timezone
 
     return Snapshot([e.credit_code for e in enterprises], [e.name for e in enterprises],
@@ -104,18 +100,14 @@ def consent_allows_credit_score(*, institution_id: int | None, credit_code: str,
     """CONSENT HOOK: may this institution read this enterprise's credit score for this purpose?
 
     True only with a valid (unrevoked, unexpired) registry grant to the institution for the purpose.
-    Replace the body with the registry app's own check when it offers one.
     """
     if institution_id is None or purpose not in SCORE_PURPOSES:
         return False
     try:
-        from innoreform.registry import models as rm
-        from innoreform.registry.selectors import grant_is_valid
+        from innoreform.registry.selectors import consent_allows
     except ImportError:
         return False
-    grants = rm.ConsentGrant.objects.filter(institution_id=institution_id, enterprise__credit_code=credit_code,
-                                            purpose=purpose, revoked_at__isnull=True)
-    return any(grant_is_valid(g) for g in grants)
+    return consent_allows(institution_id=institution_id, credit_code=credit_code, purpose=purpose)
 
 
 def registry_training_frame() -> Frame:
@@ -125,17 +117,11 @@ def registry_training_frame() -> Frame:
     snap = registry_snapshot()
     columns = {REGISTRY_ID_COLUMN: np.array(snap.credit_codes, dtype=object), **snap.frame.columns}
     if snap.credit_codes:
-        from django.db.models import Q
         from django.utils import timezone
 
-        from innoreform.registry import models as rm
+        from innoreform.registry import selectors as registry_selectors
 
-        today = timezone.localdate()
-        live = Q(removed_on__isnull=True) | Q(removed_on__gt=today)
-        dishonest = set(rm.DishonestDebtorEntry.objects.filter(live, listed_on__lte=today)
-                        .values_list("enterprise__credit_code", flat=True))
-        abnormal = set(rm.AbnormalOperationEntry.objects.filter(live, listed_on__lte=today)
-                       .values_list("enterprise__credit_code", flat=True))
-        columns["dishonest_debtor"] = np.array([float(c in dishonest) for c in snap.credit_codes])
-        columns["abnormal_operation"] = np.array([float(c in abnormal) for c in snap.credit_codes])
+        listed = registry_selectors.listed_credit_codes(on=timezone.localdate())
+        for label in REGISTRY_LABELS:
+            columns[label] = np.array([float(c in listed[label]) for c in snap.credit_codes])
     return Frame(columns, set(snap.frame.nominal) | {REGISTRY_ID_COLUMN}, list(snap.frame.warnings))

@@ -13,7 +13,7 @@ import hashlib
 import json
 
 from innoreform.books import services as books
-from innoreform.books.models import AccountPurpose
+from innoreform.books.schemas import AccountPurpose
 from innoreform.core.actor import Actor
 
 

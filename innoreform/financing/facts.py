@@ -7,7 +7,6 @@ one place a credit score is looked up (None when the credit app has none: the ru
 
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from innoreform.core.models import Organisation, OrgKind
@@ -15,14 +14,9 @@ from innoreform.core.models import Organisation, OrgKind
 
 def registry_enterprise(*, credit_code: str | None = None, organisation: Organisation | None = None):
     """The registry record (by credit code or platform account), or None."""
-    from innoreform.registry.models import Enterprise
+    from innoreform.registry import selectors as registry_selectors
 
-    if organisation is not None:
-        return Enterprise.objects.filter(Q(organisation=organisation)
-                                         | Q(credit_code=organisation.credit_code or "-")).first()
-    if credit_code:
-        return Enterprise.objects.filter(credit_code=credit_code.strip().upper()).first()
-    return None
+    return registry_selectors.enterprise_lookup(credit_code=credit_code, organisation=organisation)
 
 
 def credit_score(credit_code: str) -> float | None:
@@ -41,29 +35,15 @@ def credit_score(credit_code: str) -> float | None:
     return float(value) if value is not None else None
 
 
-def _with_flags(enterprise, on: date):
-    """The enterprise again with its IP count and list flags annotated (one query instead of three)."""
-    from innoreform.registry import models as rm
-
-    live = Q(removed_on__isnull=True) | Q(removed_on__gt=on)
-    return rm.Enterprise.objects.filter(pk=enterprise.pk).annotate(
-        _patents=Count("ip_rights", filter=Q(ip_rights__kind="invention_patent", ip_rights__status="valid"),
-                       distinct=True),
-        _dishonest=Exists(rm.DishonestDebtorEntry.objects.filter(live, enterprise=OuterRef("pk"))),
-        _abnormal=Exists(rm.AbnormalOperationEntry.objects.filter(live, enterprise=OuterRef("pk"))),
-    ).get()
-
-
 def enterprise_facts(enterprise, *, on: date | None = None) -> dict:
     """Facts of a registry enterprise as of `on` (today)."""
     from innoreform.registry import selectors as registry_selectors
 
     on = on or timezone.localdate()
-    enterprise = _with_flags(enterprise, on)
-    qualifications = sorted(set(enterprise.qualifications.filter(valid_from__lte=on, valid_to__gte=on)
-                                .values_list("kind", flat=True)))
+    enterprise = registry_selectors.enterprise_with_flags(enterprise, on=on)  # one query instead of three
+    qualifications = registry_selectors.qualification_kinds_valid_on(enterprise, on)
     index = registry_selectors.latest_index(enterprise)
-    latest = enterprise.indicators.order_by("-year").first()
+    latest = registry_selectors.latest_indicator(enterprise)
     years = None
     if enterprise.registered_on:
         years = round((on - enterprise.registered_on).days / 365.25, 2)
@@ -77,11 +57,11 @@ def enterprise_facts(enterprise, *, on: date | None = None) -> dict:
         "innovation_index": float(index.score) if index is not None else None,
         "credit_score": credit_score(enterprise.credit_code),
         "years_registered": years,
-        "invention_patents": enterprise._patents,
+        "invention_patents": enterprise.valid_invention_patents,
         "staff": latest.staff_total if latest else None,
         "sales_fen": latest.sales_fen if latest else None,
-        "dishonest": enterprise._dishonest,
-        "abnormal_operation": enterprise._abnormal,
+        "dishonest": enterprise.on_dishonest_list,
+        "abnormal_operation": enterprise.on_abnormal_list,
     }
 
 
@@ -101,7 +81,9 @@ def enterprise_ip(*, organisation: Organisation | None, credit_code: str, number
         registry_enterprise(organisation=organisation) if organisation else None)
     if enterprise is None:
         return []
-    return list(enterprise.ip_rights.filter(number__in=numbers))
+    from innoreform.registry import selectors as registry_selectors
+
+    return registry_selectors.ip_rights_numbered(enterprise, numbers)
 
 
 def is_enterprise(org: Organisation | None) -> bool:

@@ -43,7 +43,7 @@ class ApplyForm(forms.Form):
     notice_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, **kwargs):
-        from innoreform.registry.models import DataCategory
+        from innoreform.registry.schemas import DataCategory
 
         super().__init__(*args, **kwargs)
         self.fields["categories"].choices = DataCategory.choices
@@ -155,7 +155,7 @@ class ProgrammeForm(forms.Form):
                                        initial=True)
 
     def __init__(self, *args, guarantors=(), insurers=(), shares=None, **kwargs):
-        from innoreform.registry.models import QualificationKind
+        from innoreform.registry.schemas import QualificationKind
 
         super().__init__(*args, **kwargs)
         self.fields["guarantor_id"].choices = [("", "—"), *((o.pk, o.name) for o in guarantors)]

@@ -10,6 +10,9 @@ from pydantic import Field
 
 from . import models as m
 
+# Choices other apps may compare with (the pools' claim rules): part of financing's public surface.
+from .models import LoanKind as LoanKind
+
 Fen = Field(ge=1, le=10**15)
 Months = Field(ge=1, le=360)
 Rate = Field(ge=0, le=Decimal("0.36"), max_digits=9, decimal_places=6)

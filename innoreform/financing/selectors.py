@@ -385,6 +385,66 @@ def recoveries_of_default(*, actor: Actor, default_id: int) -> QuerySet[m.Recove
     return default.recoveries.order_by("id")
 
 
+def investor_linked_stakes(*, actor: Actor) -> QuerySet[m.EquityStake]:
+    """The actor's (an investor's) equity stakes linked to an investment-linked loan, newest first,
+    with the loan and its default event."""
+    return (m.EquityStake.objects.filter(investor_id=actor.organisation_id, loan__isnull=False)
+            .select_related("loan", "loan__default_event").order_by("-id"))
+
+
+# System reads for the risk-compensation pools (no actor): the pools app computes loss ratios and
+# coverage over many institutions' loans for oversight, and serialises claims on a loan. Anything shown
+# to a user goes through the actor-scoped selectors above.
+
+
+def programme_ids_existing(programme_ids) -> set[int]:
+    """System read: which of these programme ids exist."""
+    return set(m.Programme.objects.filter(pk__in=list(programme_ids)).values_list("id", flat=True))
+
+
+def loan_lock(*, loan_id: int) -> m.Loan:
+    """System lock: the loan row, locked FOR UPDATE until the caller's transaction ends (callers use it
+    to serialise their own writes about one loan, e.g. compensation claims). Call inside
+    transaction.atomic() after checking the actor may see the loan."""
+    return m.Loan.objects.select_for_update().get(pk=loan_id)
+
+
+def institution_disbursed_loans(institution_id: int) -> QuerySet[m.Loan]:
+    """System read: the institution's disbursed loans on the platform."""
+    return m.Loan.objects.filter(institution_id=institution_id, disbursed_on__isnull=False)
+
+
+def default_totals(loans: QuerySet[m.Loan]) -> dict[str, int]:
+    """System read: the defaulted amount and the amount recovered on these loans, in fen (one query)."""
+    d = m.LoanDefault.objects.filter(loan__in=loans).aggregate(a=Sum("amount_fen"), r=Sum("recovered_fen"))
+    return {"amount_fen": d["a"] or 0, "recovered_fen": d["r"] or 0}
+
+
+def live_loans_covered(*, region: str | None = None, district: str | None = None, institution_ids=(),
+                       programme_ids=()) -> QuerySet[m.Loan]:
+    """System read: active or defaulted loans in the region (city) and the borrower's district when
+    given, lent by one of the institutions, under one of the programmes or guaranteed by one of the
+    institutions through its programme."""
+    qs = m.Loan.objects.filter(status__in=[m.LoanStatus.ACTIVE, m.LoanStatus.DEFAULTED])
+    if region:
+        qs = qs.filter(region=region)
+    if district:
+        qs = qs.filter(borrower__district=district)
+    inst, progs = list(institution_ids), list(programme_ids)
+    return qs.filter(Q(institution_id__in=inst) | Q(programme_id__in=progs) | Q(programme__guarantor_id__in=inst))
+
+
+def recoveries_after(*, default_id: int, after_id: int) -> QuerySet[m.Recovery]:
+    """System read: the recoveries on a default after the one with id `after_id`, oldest first."""
+    return m.Recovery.objects.filter(default_id=default_id, id__gt=after_id).order_by("id")
+
+
+def last_recovery_id(default_id: int) -> int:
+    """System read: the id of the latest recovery on a default; 0 when it has none."""
+    last = m.Recovery.objects.filter(default_id=default_id).order_by("-id").values_list("id", flat=True).first()
+    return last or 0
+
+
 # --- dashboard ----------------------------------------------------------------------------------------
 
 

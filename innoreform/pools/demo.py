@@ -47,18 +47,13 @@ def _firm(name: str = FIRM_NAME, name_en: str = "Guangzhou Zhixin Microelectroni
     return firm
 
 
-def _registry(firm: Organisation) -> str:
-    """The firm in the registry with one valid invention patent (the demo writes the rows)."""
-    from innoreform.registry import models as rm
+def _registry(operator: Actor, firm: Organisation) -> str:
+    """The firm in the registry with one valid invention patent (through the registry's service)."""
+    from innoreform.registry import services as registry_services
 
-    e = rm.Enterprise.objects.filter(credit_code=firm.credit_code).first() or rm.Enterprise.objects.create(
-        credit_code=firm.credit_code, name=firm.name, organisation=firm, region=firm.region, district="黄埔区",
-        industry_code="C39", registered_on=date(2016, 8, 8))
-    number = "ZL202210998877.1"
-    if not rm.IntellectualProperty.objects.filter(number=number).exists():
-        rm.IntellectualProperty.objects.create(enterprise=e, kind="invention_patent", number=number,
-                                               title="一种低功耗射频前端芯片（示例）", status="valid")
-    return number
+    return registry_services.demo_enterprise_ensure(
+        actor=operator, organisation=firm, district="黄埔区", industry_code="C39", registered_on=date(2016, 8, 8),
+        patent_number="ZL202210998877.1", patent_title="一种低功耗射频前端芯片（示例）")
 
 
 def load(*, operator: Actor) -> None:
@@ -86,7 +81,7 @@ def load(*, operator: Actor) -> None:
                                source="银行科技贷款不良率报送（演示）")
 
     firm = _firm()
-    number = _registry(firm)
+    number = _registry(operator, firm)
     services.keylist_add(actor=science, credit_code=firm.credit_code, name=firm.name,
                          list_name="广东省科技型中小企业重点名单（演示）")
     start = today - timedelta(days=100)

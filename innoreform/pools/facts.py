@@ -1,15 +1,14 @@
 """Adapter to the financing app: the facts of a loan for a claim, institution loss ratios and the
-loans a pool covers. Reads go through financing's selectors where they exist; the aggregates over
-many institutions' loans (oversight reports) read financing's models with the system actor's
-unrestricted scope."""
+loans a pool covers. Every read goes through financing's selectors: actor-scoped ones for what an
+actor sees, financing's system reads for the aggregates over many institutions' loans (oversight
+reports)."""
 
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
-from innoreform.financing import models as fm
 from innoreform.financing import selectors as fin
 
 from .models import KeyListEntry, LossRatioReport
@@ -40,10 +39,8 @@ def loss_ratio_detail(institution_id: int) -> dict:
 
 
 def investor_stakes(*, actor: Actor):
-    """The actor's (an investor's) equity stakes linked to an investment-linked loan. Financing has
-    no stake selector; the filter is the investor's own scope."""
-    return (fm.EquityStake.objects.filter(investor_id=actor.organisation_id, loan__isnull=False)
-            .select_related("loan", "loan__default_event").order_by("-id"))
+    """The actor's (an investor's) equity stakes linked to an investment-linked loan."""
+    return fin.investor_linked_stakes(actor=actor)
 
 
 def investor_stake(*, actor: Actor, stake_id: int):
@@ -56,12 +53,12 @@ def investor_stake(*, actor: Actor, stake_id: int):
 def computed_loss_ratio(institution_id: int) -> Decimal | None:
     """Unrecovered default exposure over the principal of the institution's disbursed loans on the
     platform; None when it has none."""
-    loans = fm.Loan.objects.filter(institution_id=institution_id, disbursed_on__isnull=False)
+    loans = fin.institution_disbursed_loans(institution_id)
     principal = loans.aggregate(s=Sum("principal_fen"))["s"] or 0
     if not principal:
         return None
-    d = fm.LoanDefault.objects.filter(loan__in=loans).aggregate(a=Sum("amount_fen"), r=Sum("recovered_fen"))
-    return (Decimal((d["a"] or 0) - (d["r"] or 0)) / Decimal(principal)).quantize(Decimal("0.000001"))
+    d = fin.default_totals(loans)
+    return (Decimal(d["amount_fen"] - d["recovered_fen"]) / Decimal(principal)).quantize(Decimal("0.000001"))
 
 
 def loss_ratio(institution_id: int) -> tuple[Decimal | None, str]:
@@ -73,14 +70,11 @@ def loss_ratio(institution_id: int) -> tuple[Decimal | None, str]:
 def covered_loans(pool):
     """Active or defaulted loans the pool covers: its region (city or district) and a covered
     institution or programme."""
-    qs = fm.Loan.objects.filter(status__in=[fm.LoanStatus.ACTIVE, fm.LoanStatus.DEFAULTED])
-    if pool.level in ("city", "district") and pool.region:
-        qs = qs.filter(region=pool.region)
-    if pool.level == "district" and pool.district:
-        qs = qs.filter(borrower__district=pool.district)
     inst = list(pool.institutions.values_list("id", flat=True))
     progs = list(pool.programmes.values_list("id", flat=True))
-    return qs.filter(Q(institution_id__in=inst) | Q(programme_id__in=progs) | Q(programme__guarantor_id__in=inst))
+    return fin.live_loans_covered(region=pool.region if pool.level in ("city", "district") else None,
+                                  district=pool.district if pool.level == "district" else None,
+                                  institution_ids=inst, programme_ids=progs)
 
 
 def covered_outstanding_fen(pool) -> int:
@@ -88,9 +82,8 @@ def covered_outstanding_fen(pool) -> int:
 
 
 def recoveries_after(*, default_id: int, after_id: int):
-    return fm.Recovery.objects.filter(default_id=default_id, id__gt=after_id).order_by("id")
+    return fin.recoveries_after(default_id=default_id, after_id=after_id)
 
 
 def last_recovery_id(default_id: int) -> int:
-    last = fm.Recovery.objects.filter(default_id=default_id).order_by("-id").values_list("id", flat=True).first()
-    return last or 0
+    return fin.last_recovery_id(default_id)

@@ -18,7 +18,7 @@ import hashlib
 import json
 
 from innoreform.books import services as books
-from innoreform.books.models import Account, AccountPurpose
+from innoreform.books.schemas import AccountPurpose
 from innoreform.core.actor import Actor
 
 KIND_CONTRIBUTION = "pools.contribution"
@@ -28,32 +28,32 @@ SUBJECT_CLAIM = "pools.claim"
 SUBJECT_POOL = "pools.pool"
 
 
-def pool_account(actor: Actor, pool) -> Account:
+def pool_account(actor: Actor, pool):
     return books.account_for(actor=actor, owner=pool.owner_id, purpose=AccountPurpose.POOL, key=f"pools.pool:{pool.pk}",
                              name=f"风险补偿资金池 {pool.name}"[:200])
 
 
-def source_account(actor: Actor, contributor_id: int) -> Account:
+def source_account(actor: Actor, contributor_id: int):
     return books.account_for(actor=actor, owner=contributor_id, purpose=AccountPurpose.FUNDING_SOURCE,
                              key="pools.contribution", name="风险补偿资金出资")
 
 
-def expense_account(actor: Actor, pool) -> Account:
+def expense_account(actor: Actor, pool):
     return books.account_for(actor=actor, owner=pool.owner_id, purpose=AccountPurpose.EXPENSE,
                              key=f"pools.compensation:{pool.pk}", name=f"风险补偿支出 {pool.name}"[:200])
 
 
-def recoveries_account(actor: Actor, pool) -> Account:
+def recoveries_account(actor: Actor, pool):
     return books.account_for(actor=actor, owner=pool.owner_id, purpose=AccountPurpose.INCOME,
                              key=f"pools.recoveries:{pool.pk}", name=f"风险补偿追偿回收 {pool.name}"[:200])
 
 
-def bank_cash(actor: Actor, org_id: int) -> Account:
+def bank_cash(actor: Actor, org_id: int):
     return books.account_for(actor=actor, owner=org_id, purpose=AccountPurpose.EXTERNAL, key="pools.cash",
                              name="Cash outside the platform (compensation)")
 
 
-def bank_income(actor: Actor, org_id: int) -> Account:
+def bank_income(actor: Actor, org_id: int):
     return books.account_for(actor=actor, owner=org_id, purpose=AccountPurpose.INCOME, key="pools.compensation",
                              name="风险补偿收入")
 

@@ -3,19 +3,20 @@ transaction per live contribution, per paid payout item and per recovery share, 
 accounts and amounts of money.py. A payout posted twice, a paid item without its posting or a
 posting of another amount is reported as a break."""
 
-from innoreform.books.models import Account, AccountPurpose
+from innoreform.books import selectors as book_selectors
 from innoreform.books.reconciliation import Expected
+from innoreform.books.schemas import AccountPurpose
 
 from . import money
 from .models import Contribution, PayoutItem, RecoveryShare
 
 
 def _ids(codes: set[str]) -> dict[str, int]:
-    return dict(Account.objects.filter(code__in=codes).values_list("code", "id"))
+    return book_selectors.account_ids_by_code(codes)
 
 
 def _code(owner_id, purpose, key) -> str:
-    return Account.make_code(owner_id=owner_id, purpose=purpose, key=key)
+    return book_selectors.account_code(owner_id=owner_id, purpose=purpose, key=key)
 
 
 def expectations() -> tuple[list[str], list[Expected]]:

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from innoreform.books.models import Account
-from innoreform.books.models import Transaction as BookTransaction
+from innoreform.books import selectors as book_selectors
 from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
 from innoreform.core.models import AuditEvent, Jurisdiction, OrgKind
@@ -85,8 +84,7 @@ def pool_summaries(*, actor: Actor, pools=None) -> list[PoolSummary]:
     pools = list(pools if pools is not None else pool_list(actor=actor).prefetch_related("institutions",
                                                                                          "programmes"))
     ids = [p.pk for p in pools]
-    balances = dict(Account.objects.filter(pk__in=[p.books_account_id for p in pools if p.books_account_id])
-                    .values_list("id", "balance_fen"))
+    balances = book_selectors.balances_by_id(p.books_account_id for p in pools if p.books_account_id)
     contributed = dict(Contribution.objects.filter(pool_id__in=ids, reversed_at__isnull=True).values("pool_id")
                        .annotate(s=Sum("amount_fen")).values_list("pool_id", "s"))
     paid = dict(PayoutItem.objects.filter(pool_id__in=ids, status=PayoutItem.Status.PAID).values("pool_id")
@@ -163,8 +161,7 @@ def claim_trail(*, actor: Actor, claim_id: int) -> list[TrailEvent]:
     default, recoveries, the claim, its payouts and their books transactions, in time order."""
     claim = claim_get(actor=actor, claim_id=claim_id)
     items = list(claim.payouts.values_list("id", flat=True))
-    txns = list(BookTransaction.objects.filter(subject_type="pools.claim", subject_id=str(claim.pk))
-                .values_list("id", flat=True))
+    txns = book_selectors.transaction_ids_for(subject_type="pools.claim", subject_id=claim.pk)
     recoveries = [r.pk for r in facts.recoveries_after(default_id=claim.default_id, after_id=0)]
     wanted = Q(object_type="pools.claim", object_id=str(claim.pk))
     wanted |= Q(object_type="financing.loandefault", object_id=str(claim.default_id))

@@ -27,7 +27,8 @@ from innoreform.core.errors import Conflict, NotFound, PermissionDenied, field_e
 from innoreform.core.models import Jurisdiction, Organisation, OrgKind
 from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
-from innoreform.financing import models as fm
+from innoreform.financing import selectors as financing_selectors
+from innoreform.financing.schemas import LoanKind
 
 from . import facts, investor_rules, money, payouts
 from .models import (
@@ -99,7 +100,7 @@ def _coverage(institution_ids, programme_ids) -> tuple[list[int], list[int]]:
                                                                   OrgKind.INVESTOR]).values_list("id", flat=True))
     if found != set(inst):
         raise field_error("institution_ids", _("Give banks, guarantors or investors."))
-    if set(fm.Programme.objects.filter(pk__in=progs).values_list("id", flat=True)) != set(progs):
+    if financing_selectors.programme_ids_existing(progs) != set(progs):
         raise field_error("programme_ids", _("Unknown programme."))
     return inst, progs
 
@@ -390,7 +391,7 @@ def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_f
     statement = _text("statement", statement, 4000)
     with transaction.atomic():
         facts_ = facts.loan_facts(actor=actor, loan_id=loan_id)
-        loan = fm.Loan.objects.select_for_update().get(pk=loan_id)  # serialises claims on one loan
+        loan = financing_selectors.loan_lock(loan_id=loan_id)  # serialises claims on one loan
         default = facts_["default"]
         if default is None:
             raise Conflict(_("Only a defaulted loan can be claimed for."), code="not_defaulted")
@@ -412,9 +413,9 @@ def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_f
         claim = Claim(
             institution=actor.organisation, loan=loan, default_id=default["id"], mode=mode,
             principal_fen=facts_["principal_fen"], loss_fen=loss, key_list_firm=facts_["key_list"],
-            ip_pledge=facts_["kind"] == fm.LoanKind.IP_PLEDGE,
+            ip_pledge=facts_["kind"] == LoanKind.IP_PLEDGE,
             central_bank_relending=facts_["central_bank_relending"],
-            ip_pledge_sharing=facts_["kind"] == fm.LoanKind.IP_PLEDGE,
+            ip_pledge_sharing=facts_["kind"] == LoanKind.IP_PLEDGE,
             last_recovery_id=facts.last_recovery_id(default["id"]), statement=statement, filed_by=actor.user,
         )
         _compute(claim, facts_)
@@ -442,7 +443,7 @@ def investor_claim_file(*, actor: Actor, stake_id: int, loss_fen: int, statement
     with transaction.atomic():
         stake = facts.investor_stake(actor=actor, stake_id=stake_id)
         facts_ = facts.loan_facts(actor=actor, loan_id=stake.loan_id)
-        loan = fm.Loan.objects.select_for_update().get(pk=stake.loan_id)  # serialises claims on one loan
+        loan = financing_selectors.loan_lock(loan_id=stake.loan_id)  # serialises claims on one loan
         if facts_["default"] is None:
             raise Conflict(_("The investment-linked loan of this stake has not defaulted."), code="not_defaulted")
         if loss_fen > stake.amount_fen:

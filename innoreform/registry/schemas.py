@@ -10,6 +10,10 @@ from pydantic import Field
 from . import evaluation as ev
 from . import models as m
 
+# Choices other apps may use (forms, rules): part of the registry's public surface.
+from .models import DataCategory as DataCategory
+from .models import QualificationKind as QualificationKind
+
 
 class EvaluationLineOut(Schema):
     key: str

@@ -5,8 +5,10 @@ department sees enterprises of its city; an enterprise sees its own record; a fi
 institution sees enterprises that granted it access (valid today)."""
 
 from collections import Counter
+from datetime import date
+from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from innoreform.core.actor import Actor
@@ -241,3 +243,87 @@ def dashboard(*, actor: Actor, year: int | None = None) -> dict:
         "by_city": by_city, "listed_by_city": listed_city, "index_by_city": index_city,
         "by_industry": dict(sorted(industries.items())),
     }
+
+
+# --- system reads for other apps ---------------------------------------------------------------------------
+# No actor: the callers are system computations (credit scoring over the whole registry, financing's
+# eligibility facts for an enterprise the caller has already scoped), not a user browsing the registry.
+# Anything shown to a user must come through the actor-scoped selectors above.
+
+
+def enterprise_lookup(*, credit_code: str | None = None, organisation=None) -> m.Enterprise | None:
+    """System lookup: the registry record of a platform account (linked, or by its credit code) or
+    of a credit code; None when there is none."""
+    if organisation is not None:
+        return m.Enterprise.objects.filter(Q(organisation=organisation)
+                                           | Q(credit_code=organisation.credit_code or "-")).first()
+    if credit_code:
+        return m.Enterprise.objects.filter(credit_code=credit_code.strip().upper()).first()
+    return None
+
+
+def enterprises_by_credit_code(credit_codes: list[str] | None = None) -> QuerySet[m.Enterprise]:
+    """System read: every enterprise (or the given ones), in credit-code order (credit scoring)."""
+    qs = m.Enterprise.objects.order_by("credit_code")
+    if credit_codes is not None:
+        qs = qs.filter(credit_code__in=credit_codes)
+    return qs
+
+
+def latest_index_scores(enterprises) -> dict[int, Decimal]:
+    """System read: each enterprise's latest innovation index score, by enterprise id (one query)."""
+    scores = {}
+    for s in m.IndexScore.objects.filter(enterprise__in=enterprises).order_by("enterprise_id", "year"):
+        scores[s.enterprise_id] = s.score  # the latest year wins
+    return scores
+
+
+def _live_on_list(on: date) -> Q:
+    return Q(removed_on__isnull=True) | Q(removed_on__gt=on)
+
+
+def listed_credit_codes(*, on: date) -> dict[str, set[str]]:
+    """System read: credit codes on the dishonest-debtor and the abnormal-operation lists on `on`
+    (listed by then, not removed), keyed "dishonest_debtor" and "abnormal_operation"."""
+    live = _live_on_list(on) & Q(listed_on__lte=on)
+    return {
+        "dishonest_debtor": set(m.DishonestDebtorEntry.objects.filter(live)
+                                .values_list("enterprise__credit_code", flat=True)),
+        "abnormal_operation": set(m.AbnormalOperationEntry.objects.filter(live)
+                                  .values_list("enterprise__credit_code", flat=True)),
+    }
+
+
+def consent_allows(*, institution_id: int, credit_code: str, purpose: str) -> bool:
+    """System check: does the enterprise hold a valid (unrevoked, unexpired) consent grant to the
+    institution for the purpose?"""
+    grants = m.ConsentGrant.objects.filter(institution_id=institution_id, enterprise__credit_code=credit_code,
+                                           purpose=purpose, revoked_at__isnull=True)
+    return any(grant_is_valid(g) for g in grants)
+
+
+def enterprise_with_flags(enterprise: m.Enterprise, *, on: date) -> m.Enterprise:
+    """System read: the enterprise again, annotated in one query with `valid_invention_patents`
+    and whether it has a live (not removed by `on`) entry on the dishonest-debtor list
+    (`on_dishonest_list`) or the abnormal-operation list (`on_abnormal_list`)."""
+    live = _live_on_list(on)
+    return m.Enterprise.objects.filter(pk=enterprise.pk).annotate(
+        valid_invention_patents=Count("ip_rights", filter=Q(ip_rights__kind=m.IpKind.INVENTION_PATENT,
+                                                            ip_rights__status=m.IpStatus.VALID), distinct=True),
+        on_dishonest_list=Exists(m.DishonestDebtorEntry.objects.filter(live, enterprise=OuterRef("pk"))),
+        on_abnormal_list=Exists(m.AbnormalOperationEntry.objects.filter(live, enterprise=OuterRef("pk"))),
+    ).get()
+
+
+def qualification_kinds_valid_on(enterprise: m.Enterprise, on: date) -> list[str]:
+    """The kinds of the enterprise's qualifications valid on `on`, sorted, without repeats."""
+    return sorted(set(enterprise.qualifications.filter(valid_from__lte=on, valid_to__gte=on)
+                      .values_list("kind", flat=True)))
+
+
+def latest_indicator(enterprise: m.Enterprise) -> m.YearlyIndicator | None:
+    return enterprise.indicators.order_by("-year").first()
+
+
+def ip_rights_numbered(enterprise: m.Enterprise, numbers: list[str]) -> list[m.IntellectualProperty]:
+    return list(enterprise.ip_rights.filter(number__in=numbers))

@@ -637,3 +637,29 @@ def _ledger(actor: Actor, entry_type: str, obj, *, enterprise: m.Enterprise, pay
         consent_id=consent_id, purpose=purpose,
     )
     return str(pending.uid)
+
+
+def demo_enterprise_ensure(*, actor: Actor, organisation: Organisation, district: str, industry_code: str,
+                           registered_on: date, patent_number: str, patent_title: str) -> str:
+    """Demo data for other apps' demos: the enterprise account in the registry (found by credit code,
+    else created) holding one valid invention patent with this number. Idempotent; returns the
+    patent number. Only the platform operator or the system seeds demo data."""
+    if not (actor.is_system or actor.is_platform_operator):
+        raise PermissionDenied()
+    with transaction.atomic():
+        enterprise = m.Enterprise.objects.filter(credit_code=organisation.credit_code).first()
+        created = enterprise is None
+        if created:
+            enterprise = m.Enterprise.objects.create(
+                credit_code=organisation.credit_code, name=organisation.name, organisation=organisation,
+                region=organisation.region, district=district, industry_code=industry_code,
+                registered_on=registered_on)
+        patent = None
+        if not m.IntellectualProperty.objects.filter(number=patent_number).exists():
+            patent = m.IntellectualProperty.objects.create(
+                enterprise=enterprise, kind=m.IpKind.INVENTION_PATENT, number=patent_number, title=patent_title,
+                status=m.IpStatus.VALID)
+        if created or patent is not None:
+            audit.record(actor=actor, action="registry.demo_enterprise_seeded", obj=enterprise,
+                         changes={"created": created, "patent": patent_number if patent is not None else None})
+    return patent_number
