@@ -61,18 +61,20 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "innoreform.core.middleware.RequestContextMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The core.middleware wrappers run Django's session, CSRF, auth, messages, HTMX and CSP
+    # middleware for everything but bank API calls (X-API-Key, no cookies): see SkipOnBankApi.
+    "innoreform.core.middleware.SessionMiddleware",
     "innoreform.core.middleware.PortalLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "innoreform.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "innoreform.core.middleware.CsrfViewMiddleware",
+    "innoreform.core.middleware.AuthenticationMiddleware",
     "innoreform.core.middleware.ActorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "innoreform.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "innoreform.core.middleware.HtmxMiddleware",
+    "innoreform.core.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -109,33 +109,30 @@ def _error_body(exc: DomainError) -> dict:
 
 def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Callable[[], tuple[int, Any]]
                         ) -> Status:
-    """The claim, the effect and the stored response in one transaction (one commit). A
-    concurrent request with the same key waits on the record's unique index until the first
-    commits, then replays its answer; a business error is stored afterwards unless a concurrent
-    request stored an answer first, which is then the answer."""
-    claimed = False
+    """The effect and the key's record, written once with the response, in one transaction (one
+    commit, no claim-then-update). A replay or a concurrent request with the same key runs the
+    operation too, but its record INSERT meets the unique index (waiting for the first to commit)
+    and fails, which rolls its effect back: it answers with the stored response. A business error
+    is stored afterwards unless an answer was stored first, which is then the answer."""
+    recording = False
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
-            )
-            claimed = True
             status, body = run()
             stored = _jsonable(body)
-            IdempotencyRecord.objects.filter(pk=record.pk).update(
-                response_status=status, response_body=stored, completed_at=timezone.now()
+            recording = True
+            IdempotencyRecord.objects.create(
+                scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint,
+                response_status=status, response_body=stored, completed_at=timezone.now(),
             )
         return Status(status, stored)
     except IntegrityError:
-        if claimed:
+        if not recording:
             raise
         replay = _stored(scope, key, request, fingerprint)
         if replay is None:
             return _in_one_transaction(request, scope, key, fingerprint, run)
         return Status(*replay)
     except DomainError as exc:
-        if not claimed:
-            raise
         try:
             with transaction.atomic():
                 IdempotencyRecord.objects.create(
@@ -150,9 +147,10 @@ def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Ca
 
 
 def idempotent(request, *, key: str, run: Callable[[], tuple[int, Any]], one_transaction: bool = False) -> Status:
-    """Run `run` at most once per key. one_transaction=True writes the key's record in the
-    operation's own transaction (one commit instead of two): for short operations only, as a
-    concurrent duplicate then waits for the first instead of getting 409 in flight."""
+    """Run `run` at most once per key. one_transaction=True writes the key's record once, with
+    the response, at the end of the operation's own transaction (one commit and one write instead
+    of two of each): for short operations whose every effect is in the database, as a replay or
+    concurrent duplicate runs them too before its record's INSERT fails and rolls them back."""
     actor: Actor = request.auth
     if not key:
         raise BadRequest(_("This operation needs an Idempotency-Key header."), code="idempotency_key_missing")

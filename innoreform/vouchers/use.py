@@ -103,6 +103,16 @@ def _take(*, order: m.Order, today: date) -> int | None:
     return None if row is None else row[0]
 
 
+def _close_order(order_id: int) -> bool:
+    """open -> used, once: the conditional UPDATE, in SQL (the ORM's update() compiled it at a
+    twentieth of a deduction's CPU)."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {q(m.Order._meta.db_table)} SET status = %s WHERE id = %s AND status = %s",  # noqa: S608
+                    [m.OrderStatus.USED, order_id, m.OrderStatus.OPEN])
+        return cur.rowcount == 1
+
+
 def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date, proof: tuple[str, bytes] | None = None
          ) -> m.Redemption:
     """Take the order's voucher share off the voucher, at most once per order and never beyond
@@ -113,7 +123,7 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
     this transaction and integrated by a background task (tasks.schedule_sequencing)."""
     if order.voucher.flow != flow:
         raise Conflict(_("This voucher is redeemed by the other flow."), code="wrong_flow")
-    if not m.Order.objects.filter(pk=order.pk, status=m.OrderStatus.OPEN).update(status=m.OrderStatus.USED):
+    if not _close_order(order.pk):
         raise Conflict(_("The voucher was already used for this order, or the order is closed."),
                        code="order_not_open")
     redemption = m.Redemption(voucher=order.voucher, order=order, flow=flow, amount_fen=order.voucher_fen,

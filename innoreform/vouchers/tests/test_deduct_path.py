@@ -105,3 +105,23 @@ def test_deductible_order_reads_the_right_columns(voucher, institution, enterpri
     other_actor, _service = listed_institution(reviewer)
     with pytest.raises(NotFound):
         use.deductible_order(actor=other_actor, order_id=order.pk)
+
+
+def test_deduction_writes_the_use_and_closes_the_order_once(voucher, institution, enterprise):
+    """use._close_order is written in SQL: the order is closed exactly once."""
+    from django.utils import timezone
+
+    inst_actor, _service = institution
+    order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=_service.pk)
+    before = timezone.now()
+    redemption = use.deduct(actor=inst_actor, order_id=order.pk)
+    stored = m.Redemption.objects.get(pk=redemption.pk)
+    assert (stored.voucher_id, stored.order_id, stored.flow, stored.amount_fen, stored.payee_id) == (
+        voucher.pk, order.pk, voucher.flow, order.voucher_fen, inst_actor.organisation_id)
+    assert (stored.status, stored.proof.name, stored.proof_sha256) == (m.RedemptionStatus.ACTIVE, "", "")
+    assert stored.created_by_label == inst_actor.label[:150]
+    assert before <= stored.created_at <= timezone.now() and stored.created_at == redemption.created_at
+    order.refresh_from_db()
+    assert order.status == m.OrderStatus.USED
+    with pytest.raises(use.Conflict):
+        use.deduct(actor=inst_actor, order_id=order.pk)  # the order is used once
