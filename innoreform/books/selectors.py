@@ -242,3 +242,14 @@ def account_code(*, owner_id: int | None, purpose: str, key: str = "") -> str:
 def account_ids_by_code(codes) -> dict[str, int]:
     """System read for reconciliation sources: the ids of the existing accounts with these codes."""
     return dict(Account.objects.filter(code__in=list(codes)).values_list("code", "id"))
+
+
+def accounts_keyed(*, purposes: list[str], key: str | None = None, key_prefix: str | None = None) -> list[Account]:
+    """System read for another app's reconciliation: the accounts of these purposes whose key is `key`
+    (or starts with `key_prefix`)."""
+    qs = Account.objects.filter(purpose__in=list(purposes))
+    if key is not None:
+        qs = qs.filter(key=key)
+    if key_prefix is not None:
+        qs = qs.filter(key__startswith=key_prefix)
+    return list(qs)

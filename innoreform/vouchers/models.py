@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from innoreform.books.models import Account
 from innoreform.core.models import Organisation
 from innoreform.core.regions import Region
 
@@ -46,9 +45,9 @@ class Budget(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     level = models.CharField(_("level"), max_length=8, choices=BudgetLevel.choices)
     city = models.CharField(_("city"), max_length=8, choices=Region.choices, blank=True)
-    available_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
-    reserved_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
-    source_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    available_account = models.ForeignKey("books.Account", on_delete=models.PROTECT, related_name="+")
+    reserved_account = models.ForeignKey("books.Account", on_delete=models.PROTECT, related_name="+")
+    source_account = models.ForeignKey("books.Account", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

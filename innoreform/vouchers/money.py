@@ -20,7 +20,7 @@ import json
 from decimal import Decimal
 
 from innoreform.books import services as books
-from innoreform.books.models import Account, AccountPurpose
+from innoreform.books.schemas import AccountPurpose
 from innoreform.core.actor import Actor
 from innoreform.core.money import round_fen
 
@@ -76,7 +76,7 @@ def budget_key(level: str, year: int, city: str = "") -> str:
     return f"vouchers:{level}:{city + ':' if city else ''}{year}"
 
 
-def budget_accounts(*, actor: Actor, level: str, year: int, city: str = "") -> tuple[Account, Account, Account]:
+def budget_accounts(*, actor: Actor, level: str, year: int, city: str = ""):
     key = budget_key(level, year, city)
     label = f"{year} {level} {city}".strip()
     return (
@@ -89,12 +89,12 @@ def budget_accounts(*, actor: Actor, level: str, year: int, city: str = "") -> t
     )
 
 
-def expense_account(*, actor: Actor, year: int) -> Account:
+def expense_account(*, actor: Actor, year: int):
     return books.account_for(actor=actor, owner=None, purpose=AccountPurpose.EXPENSE, key=f"vouchers:{year}",
                              name=f"创新券兑付支出 {year}")
 
 
-def payable_account(*, actor: Actor, payee, institution: bool) -> Account:
+def payable_account(*, actor: Actor, payee, institution: bool):
     purpose = AccountPurpose.INSTITUTION_PAYABLE if institution else AccountPurpose.ENTERPRISE_PAYABLE
     return books.account_for(actor=actor, owner=payee, purpose=purpose, key="vouchers",
                              name=f"创新券应付 {payee.name}"[:200])
@@ -103,23 +103,23 @@ def payable_account(*, actor: Actor, payee, institution: bool) -> Account:
 # --- postings --------------------------------------------------------------------------------------------
 
 
-def _lines(*pairs: tuple[Account, int]) -> list[tuple[Account, int]]:
+def _lines(*pairs: tuple) -> list[tuple]:
     return [(a, v) for a, v in pairs if v]
 
 
-def issue_lines(*, province, city, province_fen: int, city_fen: int) -> list[tuple[Account, int]]:
+def issue_lines(*, province, city, province_fen: int, city_fen: int) -> list[tuple]:
     lines = [(province.reserved_account, province_fen), (province.available_account, -province_fen)]
     if city is not None and city_fen:
         lines += [(city.reserved_account, city_fen), (city.available_account, -city_fen)]
     return _lines(*lines)
 
 
-def release_lines(*, province, city, province_fen: int, city_fen: int) -> list[tuple[Account, int]]:
+def release_lines(*, province, city, province_fen: int, city_fen: int) -> list[tuple]:
     return [(a, -v) for a, v in issue_lines(province=province, city=city, province_fen=province_fen,
                                             city_fen=city_fen)]
 
 
-def pay_lines(*, payable: Account, province, city, province_fen: int, city_fen: int) -> list[tuple[Account, int]]:
+def pay_lines(*, payable, province, city, province_fen: int, city_fen: int) -> list[tuple]:
     lines = [(payable, province_fen + city_fen), (province.reserved_account, -province_fen)]
     if city is not None and city_fen:
         lines.append((city.reserved_account, -city_fen))

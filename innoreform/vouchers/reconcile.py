@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 
 from innoreform.books import reconciliation as books_reconciliation
-from innoreform.books.models import Account
+from innoreform.books import selectors as book_selectors
 from innoreform.books.reconciliation import Break, Expected
 
 from . import models as m
@@ -34,7 +34,7 @@ def _expectations() -> list[Expected]:
     def add(reference: str, kind: str, subject_type: str, subject_id, lines) -> None:
         merged: dict[int, int] = defaultdict(int)
         for account, amount in lines:
-            merged[account.pk if isinstance(account, Account) else account] += amount
+            merged[getattr(account, "pk", account)] += amount  # an account or its id
         expected.append(Expected(reference=reference, kind=kind, subject_type=subject_type,
                                  subject_id=str(subject_id), lines={k: v for k, v in merged.items() if v}))
 
@@ -52,9 +52,9 @@ def _expectations() -> list[Expected]:
         province, city = pair(r.voucher.year, r.voucher.city)
         add(f"vouchers:release:{r.voucher_id}:{r.tag}", money.KIND_RELEASE, money.SUBJECT_VOUCHER, r.voucher_id,
             money.release_lines(province=province, city=city, province_fen=r.province_fen, city_fen=r.city_fen))
-    payables = {a.owner_id: a for a in Account.objects.filter(key="vouchers", purpose__in=[
-        "institution_payable", "enterprise_payable"])}
-    expenses = {a.key: a for a in Account.objects.filter(purpose="expense", key__startswith="vouchers:")}
+    payables = {a.owner_id: a for a in book_selectors.accounts_keyed(
+        purposes=["institution_payable", "enterprise_payable"], key="vouchers")}
+    expenses = {a.key: a for a in book_selectors.accounts_keyed(purposes=["expense"], key_prefix="vouchers:")}
     for c in m.Claim.objects.filter(status__in=[m.ClaimStatus.APPROVED, m.ClaimStatus.PAID]).select_related(
             "redemption__voucher"):
         payable = payables.get(c.payee_id)
@@ -158,8 +158,7 @@ def _budget_checks(report: Report) -> None:
         if city is not None:
             reserved[city.pk] -= item.city_fen
     for b in budgets.values():
-        balances = dict(Account.objects.filter(pk__in=[b.reserved_account_id, b.available_account_id])
-                        .values_list("pk", "balance_fen"))
+        balances = book_selectors.balances_by_id([b.reserved_account_id, b.available_account_id])
         if balances.get(b.reserved_account_id, 0) != reserved[b.pk]:
             report.breaks.append(Break("reservation_mismatch", {"budget": b.pk, "expected_fen": reserved[b.pk],
                                                                 "books_fen": balances.get(b.reserved_account_id)}))
