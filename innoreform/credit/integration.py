@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 from innoreform.credit.engine.frame import Frame
 
@@ -61,14 +61,14 @@ def _features(enterprises: list, today: date) -> Frame:
 
 # What each registry column means, for reason codes shown to banks and enterprises.
 FEATURE_LABELS = {
-    "registered_capital_yuan": _lazy("Registered capital"),
-    "age_years": _lazy("Years since registration"),
-    "industry_code": _lazy("Industry (GB/T 4754 division)"),
-    "region": _lazy("Region"),
-    "industry_restricted": _lazy("In a restricted industry"),
-    "major_incident": _lazy("Major safety or environmental incident"),
-    "customs_credit_rating": _lazy("Customs credit rating"),
-    "innovation_index": _lazy("Innovation capability index"),
+    "registered_capital_yuan": _("Registered capital"),
+    "age_years": _("Years since registration"),
+    "industry_code": _("Industry (GB/T 4754 division)"),
+    "region": _("Region"),
+    "industry_restricted": _("In a restricted industry"),
+    "major_incident": _("Major safety or environmental incident"),
+    "customs_credit_rating": _("Customs credit rating"),
+    "innovation_index": _("Innovation capability index"),
 }
 
 
