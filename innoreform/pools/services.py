@@ -418,17 +418,24 @@ def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_f
             ip_pledge_sharing=facts_["kind"] == LoanKind.IP_PLEDGE,
             last_recovery_id=facts.last_recovery_id(default["id"]), statement=statement, filed_by=actor.user,
         )
-        _compute(claim, facts_)
-        try:
-            with transaction.atomic():
-                claim.save()
-        except IntegrityError as exc:
-            raise Conflict(_("This loan already has a claim in this mode."), code="duplicate_claim") from exc
-        audit.record(actor=actor, action="pools.claim_filed", obj=claim,
-                     changes={"loan": loan.pk, "default": default["id"], "mode": mode, "loss_fen": loss,
-                              "policy_version": claim.policy_version, "eligible": claim.eligible,
-                              "total_fen": claim.total_fen, "layers": claim.layers})
+        _store_filed(actor=actor, claim=claim, facts_=facts_,
+                     duplicate=_("This loan already has a claim in this mode."),
+                     changes={"loan": loan.pk, "default": default["id"], "mode": mode, "loss_fen": loss})
     return claim
+
+
+def _store_filed(*, actor: Actor, claim: Claim, facts_: dict, duplicate: str, changes: dict) -> None:
+    """Compute a new claim, save it (the unique index refuses a second live claim: `duplicate`)
+    and audit the filing with the computation's outcome."""
+    _compute(claim, facts_)
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError as exc:
+        raise Conflict(duplicate, code="duplicate_claim") from exc
+    audit.record(actor=actor, action="pools.claim_filed", obj=claim,
+                 changes={**changes, "policy_version": claim.policy_version, "eligible": claim.eligible,
+                          "total_fen": claim.total_fen, "layers": claim.layers})
 
 
 def investor_claim_file(*, actor: Actor, stake_id: int, loss_fen: int, statement: str = "") -> Claim:
@@ -457,16 +464,9 @@ def investor_claim_file(*, actor: Actor, stake_id: int, loss_fen: int, statement
             last_recovery_id=facts.last_recovery_id(facts_["default"]["id"]), statement=statement,
             filed_by=actor.user,
         )
-        _compute(claim, facts_)
-        try:
-            with transaction.atomic():
-                claim.save()
-        except IntegrityError as exc:
-            raise Conflict(_("This stake already has a claim."), code="duplicate_claim") from exc
-        audit.record(actor=actor, action="pools.claim_filed", obj=claim,
+        _store_filed(actor=actor, claim=claim, facts_=facts_, duplicate=_("This stake already has a claim."),
                      changes={"loan": loan.pk, "stake": stake.pk, "default": facts_["default"]["id"],
-                              "mode": claim.mode, "loss_fen": loss_fen, "policy_version": claim.policy_version,
-                              "eligible": claim.eligible, "total_fen": claim.total_fen, "layers": claim.layers})
+                              "mode": claim.mode, "loss_fen": loss_fen})
     return claim
 
 
