@@ -7,7 +7,6 @@ import csp.middleware as _csp
 import django.contrib.auth.middleware as _auth
 import django.contrib.messages.middleware as _messages
 import django.contrib.sessions.middleware as _sessions
-import django.middleware.csrf as _csrf
 import django_htmx.middleware as _htmx
 from django.conf import settings
 from django.contrib.auth import logout
@@ -51,8 +50,8 @@ class RequestContextMiddleware:
 
 BANK_API_PREFIX = "/api/bank/"
 BANK_API_DOCS = "/api/bank/v1/docs"
-# The bank API authenticates every call with X-API-Key and sets no cookies, so sessions, CSRF
-# cookies, messages, HTMX and the HTML content-security policy are work without effect there
+# The bank API authenticates every call with X-API-Key and sets no cookies, so sessions,
+# users, messages, HTMX and the HTML content-security policy are work without effect there
 # (about a tenth of a bank deduction's CPU). Its interactive docs page is HTML: it keeps them.
 BANK_API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
@@ -79,13 +78,6 @@ class SkipOnBankApi:
 
 class SessionMiddleware(SkipOnBankApi, _sessions.SessionMiddleware):
     pass
-
-
-class CsrfViewMiddleware(SkipOnBankApi, _csrf.CsrfViewMiddleware):
-    def process_view(self, request, callback, callback_args, callback_kwargs):
-        if is_bank_api(request):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
 class AuthenticationMiddleware(SkipOnBankApi, _auth.AuthenticationMiddleware):
