@@ -155,3 +155,15 @@ def load() -> dict[str, Organisation]:
 def operator_actor() -> Actor:
     membership = Membership.objects.select_related("user", "organisation").get(user__username="operator")
     return Actor.for_membership(membership)
+
+
+def demo_org(key: str) -> Organisation | None:
+    """The demo organisation of this ORGS key, if the core demo has been loaded."""
+    spec = next(s for s in ORGS if s.key == key)
+    return Organisation.objects.filter(name=spec.name + DEMO_SUFFIX, is_demo=True).first()
+
+
+def demo_actor(username: str) -> Actor | None:
+    """The demo user's actor (its first membership), if the core demo has been loaded."""
+    membership = Membership.objects.select_related("user", "organisation").filter(user__username=username).first()
+    return Actor.for_membership(membership) if membership else None

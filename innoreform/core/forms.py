@@ -1,6 +1,7 @@
 """Portal forms: they parse and validate input shape only; rules live in services."""
 
 import json
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -21,6 +22,17 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class YuanField(forms.DecimalField):
+    """A yuan amount typed by a person (two decimals), cleaned to integer fen."""
+
+    def __init__(self, *, min_value=Decimal("0.01"), max_digits=15, **kwargs):
+        super().__init__(min_value=min_value, max_digits=max_digits, decimal_places=2, **kwargs)
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else int(amount * 100)
 
 
 class LoginForm(forms.Form):

@@ -15,7 +15,8 @@ from django.db import transaction
 
 from innoreform.core import audit
 from innoreform.core.actor import Actor
-from innoreform.core.models import Job, Membership
+from innoreform.core.demo import demo_actor
+from innoreform.core.models import Job
 
 from . import integration, services
 from . import models as m
@@ -69,18 +70,13 @@ def synthetic_frame(rows: int = ROWS, seed: int = SEED) -> Frame:
     })
 
 
-def _actor(username: str) -> Actor | None:
-    membership = Membership.objects.select_related("user", "organisation").filter(user__username=username).first()
-    return Actor.for_membership(membership) if membership else None
-
-
 def _demo_version() -> m.ModelVersion | None:
     return m.ModelVersion.objects.filter(name=MODEL_NAME).order_by("-version").first()
 
 
 def load(*, operator: Actor) -> None:
     """Train, submit and approve the demo champion (once)."""
-    maker, checker = _actor(MAKER), _actor(CHECKER)
+    maker, checker = demo_actor(MAKER), demo_actor(CHECKER)
     if maker is None or checker is None:
         return
     version = _demo_version()
@@ -96,7 +92,7 @@ def finish(*, operator: Actor) -> None:
     """Score the registry with the demo champion if some registered enterprise has no score from it
     yet, synchronously (the demo has no task worker running while it loads)."""
     version = _demo_version()
-    maker = _actor(MAKER)
+    maker = demo_actor(MAKER)
     if version is None or maker is None or version.status != m.VersionStatus.APPROVED:
         return
     codes = set(integration.registry_snapshot().credit_codes)

@@ -9,24 +9,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from innoreform.core import demo as core_demo
 from innoreform.core.actor import Actor
-from innoreform.core.models import Membership, Organisation
+from innoreform.core.demo import demo_actor, demo_org
+from innoreform.core.models import Organisation
 
 from . import facts, loans, selectors, services
 from . import models as m
 
 GD_CITIES = ["440100", "440300", "440600", "441900", "441300", "442000"]
-
-
-def _org(key: str) -> Organisation | None:
-    spec = next(s for s in core_demo.ORGS if s.key == key)
-    return Organisation.objects.filter(name=spec.name + core_demo.DEMO_SUFFIX, is_demo=True).first()
-
-
-def _actor(username: str) -> Actor | None:
-    membership = Membership.objects.select_related("user", "organisation").filter(user__username=username).first()
-    return Actor.for_membership(membership) if membership else None
 
 
 def _csv(header: list[str], rows: list[list]) -> bytes:
@@ -78,11 +68,11 @@ def _registry(dept: Actor, sme: Organisation) -> None:
 def load(*, operator: Actor) -> None:
     from innoreform.registry import services as registry_services
 
-    sme_org, bank_org = _org("ent_dongguan"), _org("bank_gz")
-    guarantor, insurer = _org("guarantor_gz"), _org("insurer_sz")
-    sme, bank, dept = _actor("ent-dongguan"), _actor("bank-gz"), _actor("dept-science")
-    finance = _actor("dept-finance")
-    guarantor_actor, insurer_actor = _actor("guarantor-gz"), _actor("insurer-sz")
+    sme_org, bank_org = demo_org("ent_dongguan"), demo_org("bank_gz")
+    guarantor, insurer = demo_org("guarantor_gz"), demo_org("insurer_sz")
+    sme, bank, dept = demo_actor("ent-dongguan"), demo_actor("bank-gz"), demo_actor("dept-science")
+    finance = demo_actor("dept-finance")
+    guarantor_actor, insurer_actor = demo_actor("guarantor-gz"), demo_actor("insurer-sz")
     if None in (sme_org, bank_org, guarantor, insurer, sme, bank, dept, finance, guarantor_actor, insurer_actor):
         return
     if m.Product.objects.filter(institution=bank_org).exists():

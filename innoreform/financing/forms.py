@@ -7,19 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from innoreform.core.forms import DateInput
+from innoreform.core.forms import DateInput, YuanField
 from innoreform.core.regions import Region
 
 from . import models as m
-
-
-class YuanField(forms.DecimalField):
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=15, decimal_places=2, min_value=0.01, **kwargs)
-
-    def clean(self, value):
-        amount = super().clean(value)
-        return None if amount is None else int(amount * 100)
 
 
 class NeedForm(forms.Form):

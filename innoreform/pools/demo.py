@@ -12,10 +12,10 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from innoreform.core import demo as core_demo
 from innoreform.core.actor import Actor
 from innoreform.core.credit_code import make as make_credit_code
-from innoreform.core.models import Membership, Organisation, OrgKind
+from innoreform.core.demo import demo_actor, demo_org
+from innoreform.core.models import Organisation, OrgKind
 from innoreform.core.regions import Region
 
 from . import payouts, services
@@ -25,16 +25,6 @@ PROVINCE_POOL = "广东省科技信贷风险准备金（演示）"
 CITY_POOL = "广州市科技信贷风险补偿资金池（演示）"
 FIRM_NAME = "广州知芯微电子有限公司（演示）"
 LINKED_FIRM_NAME = "广州澜海生物科技有限公司（演示）"
-
-
-def _org(key: str) -> Organisation | None:
-    spec = next(s for s in core_demo.ORGS if s.key == key)
-    return Organisation.objects.filter(name=spec.name + core_demo.DEMO_SUFFIX, is_demo=True).first()
-
-
-def _actor(username: str) -> Actor | None:
-    membership = Membership.objects.select_related("user", "organisation").filter(user__username=username).first()
-    return Actor.for_membership(membership) if membership else None
 
 
 def _firm(name: str = FIRM_NAME, name_en: str = "Guangzhou Zhixin Microelectronics (demo)",
@@ -59,10 +49,10 @@ def _registry(operator: Actor, firm: Organisation) -> str:
 def load(*, operator: Actor) -> None:
     from innoreform.financing import loans, special
 
-    science, gz = _actor("dept-science"), _actor("dept-gz-finreg")
-    reviewer, approver = _actor("dept-reviewer"), _actor("dept-approver")
-    bank, bank_org, guarantor = _actor("bank-gz"), _org("bank_gz"), _org("guarantor_gz")
-    investor, investor_org = _actor("investor-sz"), _org("investor_sz")
+    science, gz = demo_actor("dept-science"), demo_actor("dept-gz-finreg")
+    reviewer, approver = demo_actor("dept-reviewer"), demo_actor("dept-approver")
+    bank, bank_org, guarantor = demo_actor("bank-gz"), demo_org("bank_gz"), demo_org("guarantor_gz")
+    investor, investor_org = demo_actor("investor-sz"), demo_org("investor_sz")
     if None in (science, gz, reviewer, approver, bank, bank_org, guarantor, investor, investor_org):
         return
     if Pool.objects.filter(name=PROVINCE_POOL).exists():

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from innoreform.core import forms as core_forms
 from innoreform.core.forms import EMPTY, DateInput
 from innoreform.core.models import FINANCIAL_KINDS, Organisation
 from innoreform.core.regions import Region
@@ -46,15 +47,11 @@ class PublicListFilterForm(forms.Form):
     region = forms.ChoiceField(label=_("City"), choices=EMPTY + list(Region.choices), required=False)
 
 
-class YuanField(forms.DecimalField):
-    """A yuan amount entered by a person, stored as integer fen."""
+class YuanField(core_forms.YuanField):
+    """Registry amounts may be zero."""
 
     def __init__(self, **kwargs):
-        super().__init__(min_value=0, max_digits=16, decimal_places=2, **kwargs)
-
-    def clean(self, value):
-        amount = super().clean(value)
-        return None if amount is None else int(amount * 100)
+        super().__init__(min_value=0, max_digits=16, **kwargs)
 
 
 class DeclarationForm(forms.Form):

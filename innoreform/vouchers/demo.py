@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from innoreform.core.actor import Actor
-from innoreform.core.models import Membership, Organisation
+from innoreform.core.demo import demo_actor
+from innoreform.core.models import Organisation
 from innoreform.core.regions import Region
 
 from . import models as m
@@ -22,11 +23,6 @@ from . import services, use
 from .models import BudgetLevel
 
 log = logging.getLogger("innoreform.vouchers")
-
-
-def _actor(username: str) -> Actor | None:
-    membership = Membership.objects.select_related("user", "organisation").filter(user__username=username).first()
-    return Actor.for_membership(membership) if membership else None
 
 
 def _org(name_prefix: str) -> Organisation | None:
@@ -66,7 +62,7 @@ def _register_foshan_sme(operator: Actor, sme: Organisation, year: int) -> None:
     enterprise = registry_selectors.enterprise_get(actor=Actor.system(), credit_code=code)
     if registry_selectors.current_listing(enterprise) is not None:
         return
-    ent_admin, reviewer, approver = _actor("ent-foshan"), _actor("dept-reviewer"), _actor("dept-approver")
+    ent_admin, reviewer, approver = demo_actor("ent-foshan"), demo_actor("dept-reviewer"), demo_actor("dept-approver")
     declaration = registry.declaration_submit(actor=ent_admin, year=year, staff_total=80, tech_staff=30,
                                               sales_fen=3_000_000_000, total_assets_fen=4_000_000_000,
                                               rd_expense_fen=240_000_000, total_cost_fen=2_600_000_000)
@@ -77,9 +73,9 @@ def _register_foshan_sme(operator: Actor, sme: Organisation, year: int) -> None:
 
 def load(*, operator: Actor) -> None:
     year = timezone.localdate().year
-    approver, reviewer = _actor("dept-approver"), _actor("dept-reviewer")
-    hk_admin, sh_admin = _actor("inst-hk"), _actor("inst-shanghai")
-    sme_admin = _actor("ent-foshan")
+    approver, reviewer = demo_actor("dept-approver"), demo_actor("dept-reviewer")
+    hk_admin, sh_admin = demo_actor("inst-hk"), demo_actor("inst-shanghai")
+    sme_admin = demo_actor("ent-foshan")
     hk, sme = _org("香港精准检测实验室"), _org("佛山智感传感科技")
     if None in (approver, reviewer, hk_admin, sh_admin, sme_admin, hk, sme):
         log.warning("vouchers demo: core demo organisations or users are missing; skipped")

@@ -3,23 +3,19 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from innoreform.core import forms as core_forms
 from innoreform.core.forms import DateInput
 from innoreform.core.regions import Region
 
 from . import models as m
 
 
-class YuanField(forms.DecimalField):
-    """Amounts are typed in yuan (two decimals) and stored in fen."""
+class YuanField(core_forms.YuanField):
+    """Voucher amounts stay below 100 billion yuan."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", Decimal("0.01"))
         kwargs.setdefault("max_value", Decimal("100000000000"))
-        super().__init__(max_digits=14, decimal_places=2, **kwargs)
-
-    def clean(self, value):
-        result = super().clean(value)
-        return None if result is None else int(result * 100)
+        super().__init__(max_digits=14, **kwargs)
 
 
 class ApplicationForm(forms.Form):

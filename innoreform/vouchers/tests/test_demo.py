@@ -25,7 +25,7 @@ def test_demo_story(db):
     voucher = m.Voucher.objects.get(enterprise__name__startswith="佛山智感")
     order = m.Order.objects.get(voucher=voucher)
 
-    hk_admin, reviewer, approver = demo._actor("inst-hk"), demo._actor("dept-reviewer"), demo._actor("dept-approver")
+    hk_admin, reviewer, approver = (core_demo.demo_actor(u) for u in ("inst-hk", "dept-reviewer", "dept-approver"))
     _key, header = core_services.api_key_create(actor=hk_admin, name="LIMS")
     api = Client(headers={"X-API-Key": header})
     deducted = api.post(f"/api/bank/v1/vouchers/orders/{order.pk}/deduct", headers={"Idempotency-Key": "demo-1"})
