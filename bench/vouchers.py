@@ -25,8 +25,9 @@ face or paid > face), lost_updates (201 answers without a use row, use rows with
 voucher's used amount differing from the sum of its uses), errors_5xx, other_errors;
 ledger_voucher_entries (trust-ledger entries of voucher uses made by the run: should equal
 `deducted`) and ledger_unsequenced (still queued 30 s after the run: should be 0);
-client_cpu_s (this script's CPU during the run), web_cpu_ms_per_attempt (gunicorn) and
-db_cpu_ms_per_attempt (the run's PostgreSQL backends), from /proc: on a shared machine the
+client_cpu_s (this script's CPU during the run), web_cpu_ms_per_attempt (gunicorn, once its
+workers have booted), db_cpu_ms_per_attempt (the run's PostgreSQL backends) and tasks_worker_cpu_s
+(the django-tasks worker during the run), from /proc: on a shared machine the
 throughput moves with the load, the CPU per attempt much less.
 """
 
@@ -71,7 +72,7 @@ rows = [m.Order(enterprise_id=voucher.enterprise_id, institution_id=service.inst
                 service=service, fee_fen=30_000, voucher_fen=15_000) for _ in range({orders})]
 m.Order.objects.bulk_create(rows, batch_size=2000)
 ids = list(m.Order.objects.filter(voucher=voucher, fee_fen=30_000).values_list("pk", flat=True))
-_key, header = core_services.api_key_create(actor=demo._actor("inst-hk"), name="bench")
+_key, header = core_services.api_key_create(actor=core_demo.demo_actor("inst-hk"), name="bench")
 print("BENCH" + json.dumps({{"voucher": voucher.pk, "face_fen": voucher.face_fen, "orders": ids, "key": header}}))
 """
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True,
@@ -108,6 +109,19 @@ def stop(procs: list[subprocess.Popen]) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
     for proc in procs:
         proc.wait(timeout=30)
+
+
+def wait_idle(web: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Wait until every gunicorn worker has booted (their CPU stops moving), so start-up work
+    is not counted as the run's."""
+    deadline = time.time() + timeout
+    before = cpu_seconds(web_pids(web))
+    while time.time() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(web_pids(web))
+        if now - before < 0.02:
+            return
+        before = now
 
 
 def psql_value(sql: str, db: str) -> str:
@@ -241,11 +255,13 @@ def main() -> None:
     uses_before = int(psql_value(count_uses, DB))
     server = start_server(args.port, args.workers, args.threads, env)
     try:
-        web_cpu0 = cpu_seconds(web_pids(server[0]))
+        wait_idle(server[0])
+        web_cpu0, worker_cpu0 = cpu_seconds(web_pids(server[0])), cpu_seconds([server[1].pid])
         result = hammer(args.port, data["key"], data["orders"], args.clients)
         # The app's CPU per attempt: gunicorn after its start-up, and its database backends
         # (persistent connections opened by the run; the psql probe's own is negligible).
         web_cpu = cpu_seconds(web_pids(server[0])) - web_cpu0
+        worker_cpu = cpu_seconds([server[1].pid]) - worker_cpu0
         db_cpu = cpu_seconds(db_pids())
         unsequenced, sequenced_after = wait_sequenced()
         entries = int(psql_value(count_uses, DB)) - uses_before  # should equal `deducted`
@@ -276,6 +292,7 @@ def main() -> None:
         "wall_s": round(result["wall"], 2),
         "web_cpu_ms_per_attempt": round(web_cpu * 1000 / max(1, ok + conflicts), 2),
         "db_cpu_ms_per_attempt": round(db_cpu * 1000 / max(1, ok + conflicts), 2),
+        "tasks_worker_cpu_s": round(worker_cpu, 2),
     }))
 
 
