@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Value
 from django.utils.translation import gettext as _
 
 from innoreform.core import audit
@@ -215,7 +215,10 @@ def _post(
             )
         deltas[account_id] = delta
     for account_id, delta in deltas.items():
-        Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + delta)
+        # A bare int would be bound as a 32-bit integer with server-side binding (Django types a
+        # Value(int) as IntegerField) and wrap above 2^31 fen; bind it as the column's bigint.
+        Account.objects.filter(pk=account_id).update(
+            balance_fen=F("balance_fen") + Value(delta, output_field=BigIntegerField()))
     return txn
 
 

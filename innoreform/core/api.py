@@ -285,10 +285,10 @@ class InstructionOut(Schema):
 def institution_idempotency_check(request, payload: InstructionIn, idempotency_key: IdempotencyKeyHeader):
     def run():
         with transaction.atomic():
-            event = audit.record(actor=request.auth, action="institution.idempotency_check",
+            event_id = audit.record(actor=request.auth, action="institution.idempotency_check",
                                  changes={"reference": payload.reference, "amount_fen": payload.amount_fen})
         return 201, {"reference": payload.reference, "amount_fen": payload.amount_fen, "accepted": True,
-                     "audit_event_id": event.pk}
+                     "audit_event_id": event_id}
 
     return idempotent(request, key=idempotency_key, run=run)
 

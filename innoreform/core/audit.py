@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from . import context
+from . import context, rows
 from .actor import Actor
 from .models import AuditEvent, Outcome
 
@@ -37,12 +37,14 @@ def record(
     changes: dict | None = None,
     outcome: str = Outcome.SUCCESS,
     organisation=None,
-) -> AuditEvent:
+) -> int:
+    """Write the event (in the caller's transaction) and return its id."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
     ctx = context.current()
-    return AuditEvent.objects.create(
+    return rows.insert(
+        AuditEvent,
         actor=actor.user,
         actor_label=actor.label,
         organisation=organisation if organisation is not None else actor.organisation,

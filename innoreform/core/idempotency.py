@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Header, Status
 from pydantic import BaseModel
 
+from . import rows
 from .actor import Actor
 from .errors import BadRequest, Conflict, DomainError, ValidationFailed
 from .models import IdempotencyRecord
@@ -120,9 +121,9 @@ def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Ca
             status, body = run()
             stored = _jsonable(body)
             recording = True
-            IdempotencyRecord.objects.create(
-                scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint,
-                response_status=status, response_body=stored, completed_at=timezone.now(),
+            rows.insert(
+                IdempotencyRecord, scope=scope, key=key, method=request.method, path=request.path[:500],
+                request_hash=fingerprint, response_status=status, response_body=stored, completed_at=timezone.now(),
             )
         return Status(status, stored)
     except IntegrityError:
@@ -135,9 +136,10 @@ def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Ca
     except DomainError as exc:
         try:
             with transaction.atomic():
-                IdempotencyRecord.objects.create(
-                    scope=scope, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint,
-                    response_status=exc.status, response_body=_error_body(exc), completed_at=timezone.now(),
+                rows.insert(
+                    IdempotencyRecord, scope=scope, key=key, method=request.method, path=request.path[:500],
+                    request_hash=fingerprint, response_status=exc.status, response_body=_error_body(exc),
+                    completed_at=timezone.now(),
                 )
         except IntegrityError:
             replay = _stored(scope, key, request, fingerprint)

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from innoreform.core import audit
+from innoreform.core import audit, rows
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
 from innoreform.core.models import Organisation
@@ -108,10 +108,9 @@ def append_entry(
         raise ValidationFailed(details={"entry": [str(exc)]}) from exc
     if subject_org_id and subject_hash:
         raise ValidationFailed(details={"subject_hash": ["give subject_organisation or subject_hash, not both"]})
-    pending = LedgerPending.objects.create(
-        uid=uid, body=body, entry_type=entry_type, organisation_id=actor.organisation_id,
-        subject_organisation_id=subject_org_id, created_at=now,
-    )
+    pending = rows.create(LedgerPending, uid=uid, body=body, entry_type=entry_type,
+                          organisation_id=actor.organisation_id, subject_organisation_id=subject_org_id,
+                          created_at=now)
     if sequence_on_commit:
         transaction.on_commit(_after_commit)
     return pending

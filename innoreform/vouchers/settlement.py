@@ -21,7 +21,7 @@ import signal
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -132,7 +132,8 @@ def _pay_item(actor: Actor, item_id: int) -> bool:
         now = timezone.now()
         m.BatchItem.objects.filter(pk=item.pk).update(paid=True, books_reference=reference, paid_at=now)
         m.Claim.objects.filter(pk=claim.pk).update(status=m.ClaimStatus.PAID, paid_at=now)
-        m.Voucher.objects.filter(pk=voucher.pk).update(paid_fen=F("paid_fen") + item.amount_fen)
+        m.Voucher.objects.filter(pk=voucher.pk).update(
+            paid_fen=F("paid_fen") + Value(item.amount_fen, output_field=BigIntegerField()))
         audit.record(actor=actor, action="vouchers.claim_paid", obj=claim,
                      changes={"batch": item.batch_id, "amount_fen": item.amount_fen,
                               "province_fen": item.province_fen, "city_fen": item.city_fen})

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from innoreform.core import audit
+from innoreform.core import audit, rows
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
 from innoreform.core.policies import is_maker_checker_violation
@@ -113,6 +113,11 @@ def _close_order(order_id: int) -> bool:
         return cur.rowcount == 1
 
 
+def _insufficient() -> Conflict:
+    return Conflict(_("The voucher is not active or its remaining value does not cover this order."),
+                    code="voucher_insufficient")
+
+
 def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date, proof: tuple[str, bytes] | None = None
          ) -> m.Redemption:
     """Take the order's voucher share off the voucher, at most once per order and never beyond
@@ -123,16 +128,22 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
     this transaction and integrated by a background task (tasks.schedule_sequencing)."""
     if order.voucher.flow != flow:
         raise Conflict(_("This voucher is redeemed by the other flow."), code="wrong_flow")
+    if order.voucher.used_fen > order.voucher.face_fen - order.voucher_fen:
+        # Refused before writing anything, as _take() would refuse it at the end (the voucher is
+        # spent once, so its read value does not go stale the other way).
+        raise _insufficient()
     if not _close_order(order.pk):
         raise Conflict(_("The voucher was already used for this order, or the order is closed."),
                        code="order_not_open")
-    redemption = m.Redemption(voucher=order.voucher, order=order, flow=flow, amount_fen=order.voucher_fen,
-                              payee_id=payee_id, created_by_label=actor.label[:150])
-    if proof is not None:
+    values = {"voucher": order.voucher, "order": order, "flow": flow, "amount_fen": order.voucher_fen,
+              "payee_id": payee_id, "created_by_label": actor.label[:150]}
+    if proof is None:
+        redemption = rows.create(m.Redemption, **values)
+    else:
         filename, content = proof
-        redemption.proof_sha256 = hashlib.sha256(content).hexdigest()
+        redemption = m.Redemption(**values, proof_sha256=hashlib.sha256(content).hexdigest())
         redemption.proof.save((filename or "proof").replace("/", "_")[-100:], ContentFile(content), save=False)
-    redemption.save()
+        redemption.save()
     audit.record(actor=actor, action="vouchers.voucher_used", obj=redemption,
                  changes={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen,
                           "flow": flow})
@@ -141,8 +152,7 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
               sequence_on_commit=False)
     used = _take(order=order, today=today)
     if used is None:  # the caller's transaction rolls back the order, use, audit and ledger rows
-        raise Conflict(_("The voucher is not active or its remaining value does not cover this order."),
-                       code="voucher_insufficient")
+        raise _insufficient()
     order.voucher.used_fen = used  # the response shows the remaining value without another read
     transaction.on_commit(schedule_sequencing)
     return redemption

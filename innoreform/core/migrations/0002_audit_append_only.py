@@ -4,17 +4,17 @@ restores; the application never issues it.)"""
 
 from django.db import migrations
 
-PG_FORWARD = """
+# One statement per string: a server-side-binding connection refuses several in one.
+PG_FORWARD = ("""
 CREATE OR REPLACE FUNCTION innoreform_refuse_change() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'append-only table %: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql""", """
 CREATE TRIGGER core_auditevent_append_only
     BEFORE UPDATE OR DELETE ON core_auditevent
-    FOR EACH ROW EXECUTE FUNCTION innoreform_refuse_change();
-"""
+    FOR EACH ROW EXECUTE FUNCTION innoreform_refuse_change()""")
 PG_BACKWARD = "DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent;"
 
 SQLITE_FORWARD = """
@@ -27,7 +27,8 @@ SQLITE_BACKWARD = "DROP TRIGGER IF EXISTS core_auditevent_no_update;"
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD, params=None)
+        for statement in PG_FORWARD:
+            schema_editor.execute(statement, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_FORWARD)
 
