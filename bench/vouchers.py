@@ -11,7 +11,7 @@ What it does:
 2. Adds `--orders` orders of 300 yuan each on that ONE voucher (150 yuan voucher share each), so
    all deductions race for one row; the face value covers 2,000 of them, the default 2,400 offered
    overflow it by 20%.
-3. Starts gunicorn (`--workers` processes × `--threads` threads, default 2 × 4 for a 2-core box,
+3. Starts gunicorn (`--workers` processes × `--threads` threads, default 2 × 2 as `innoreform serve`,
    DB_CONN_MAX_AGE=60) and, as `innoreform serve` does, a django-tasks worker (it integrates the
    voucher uses into the trust ledger); has `--clients` threads POST
    /api/bank/v1/vouchers/orders/<id>/deduct with the lab's API key and a fresh Idempotency-Key,
@@ -242,7 +242,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--orders", type=int, default=2400)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (as `innoreform serve`)")
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
     parser.add_argument("--port", type=int, default=18765)
     args = parser.parse_args()
