@@ -129,8 +129,9 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
     if order.voucher.flow != flow:
         raise Conflict(_("This voucher is redeemed by the other flow."), code="wrong_flow")
     if order.voucher.used_fen > order.voucher.face_fen - order.voucher_fen:
-        # Refused before writing anything, as _take() would refuse it at the end (the voucher is
-        # spent once, so its read value does not go stale the other way).
+        # Refused before writing anything, as _take() would refuse it at the end. The value was
+        # read moments ago: a use voided since then makes this refusal one that came just before
+        # the void; a deduction since then is caught by _take() anyway.
         raise _insufficient()
     if not _close_order(order.pk):
         raise Conflict(_("The voucher was already used for this order, or the order is closed."),

@@ -55,6 +55,28 @@ def test_refused_deduction_leaves_no_use_audit_or_ledger_entry(enterprise, revie
     assert LedgerPending.objects.count() + LedgerEntry.objects.count() == ledger_before
 
 
+def test_stale_read_is_still_refused_by_the_conditional_update(enterprise, reviewer, budgets, registry):
+    """The early refusal uses the value read before the transaction; a deduction committed after
+    that read is caught by the UPDATE's own condition, and the whole use rolls back."""
+    from django.db import transaction
+
+    from innoreform.core.errors import Conflict
+
+    from .conftest import issue_voucher, listed_institution
+
+    inst_actor, service = listed_institution(reviewer, price_fen=1_000_000)
+    voucher = issue_voucher(enterprise, reviewer, requested_fen=500_000)  # covers one 5,000-yuan share
+    first, second = (use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk) for _ in range(2))
+    stale = use.deductible_order(actor=inst_actor, order_id=second.pk)  # reads the voucher unused
+    use.deduct(actor=inst_actor, order_id=first.pk)
+    with pytest.raises(Conflict) as refused, transaction.atomic():
+        use.deduct(actor=inst_actor, order_id=second.pk, order=stale, savepoint=False)
+    assert refused.value.code == "voucher_insufficient"
+    second.refresh_from_db()
+    assert second.status == m.OrderStatus.OPEN and not m.Redemption.objects.filter(order=second).exists()
+    assert AuditEvent.objects.filter(action="vouchers.voucher_used").count() == 1
+
+
 class _Deferring:
     """A task backend that can defer: records what was enqueued."""
 
