@@ -145,5 +145,7 @@ def test_deduction_writes_the_use_and_closes_the_order_once(voucher, institution
     assert before <= stored.created_at <= timezone.now() and stored.created_at == redemption.created_at
     order.refresh_from_db()
     assert order.status == m.OrderStatus.USED
-    with pytest.raises(use.Conflict):
+    with pytest.raises(use.Conflict) as again:
         use.deduct(actor=inst_actor, order_id=order.pk)  # the order is used once
+    assert again.value.code == "order_not_open"
+    assert m.Redemption.objects.filter(order=order).count() == 1
