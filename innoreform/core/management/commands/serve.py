@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         # Two threads per worker overlap one request's database waits with another's Python; more
-        # only contend for the GIL (bench/vouchers.py: 2 x 2 gave 356-381 deductions/s, 2 x 4 265-286).
+        # only contend for the GIL (bench/vouchers.py: 2 x 2 gave 356-381 deductions/s, 2 x 4 265-273).
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "2")))
 
     def handle(self, *args, port, host, workers, threads, **options):
