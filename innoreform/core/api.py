@@ -286,7 +286,7 @@ def institution_idempotency_check(request, payload: InstructionIn, idempotency_k
     def run():
         with transaction.atomic():
             event_id = audit.record(actor=request.auth, action="institution.idempotency_check",
-                                 changes={"reference": payload.reference, "amount_fen": payload.amount_fen})
+                                    changes={"reference": payload.reference, "amount_fen": payload.amount_fen})
         return 201, {"reference": payload.reference, "amount_fen": payload.amount_fen, "accepted": True,
                      "audit_event_id": event_id}
 
