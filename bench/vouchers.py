@@ -53,6 +53,13 @@ DB = os.environ.get("BENCH_DB_PREFIX", "vouchers") + "_bench"
 PGBENCH_DB = os.environ.get("BENCH_DB_PREFIX", "vouchers") + "_pgbench"
 
 
+def bench_env() -> dict:
+    """The app's environment against the bench database (also bench/vouchers_profile.py's)."""
+    return {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "INNOREFORM_VAR_DIR": str(ROOT / "var" / "bench-vouchers"), "LOG_LEVEL": "WARNING",
+            "DB_CONN_MAX_AGE": "60"}  # persistent connections, as a production deployment would use
+
+
 def psql(sql: str, db: str = "postgres") -> None:
     subprocess.run(["psql", f"{PG}/{db}", "-qAtc", sql], check=True, capture_output=True)
 
@@ -280,9 +287,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
     parser.add_argument("--port", type=int, default=18765)
     args = parser.parse_args()
-    env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "INNOREFORM_VAR_DIR": str(ROOT / "var" / "bench-vouchers"), "LOG_LEVEL": "WARNING",
-           "DB_CONN_MAX_AGE": "60"}  # persistent connections, as a production deployment would use
+    env = bench_env()
     data = setup(args.orders, env)
     count_uses = ("SELECT (SELECT count(*) FROM ledger_ledgerentry WHERE entry_type = 'vouchers.voucher_used') + "
                   "(SELECT count(*) FROM ledger_ledgerpending WHERE entry_type = 'vouchers.voucher_used')")

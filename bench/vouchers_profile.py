@@ -33,9 +33,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="print this many functions by cumulative CPU")
     parser.add_argument("--sql", action="store_true", help="print the statements of one deduction")
     args = parser.parse_args()
-    env = {**os.environ, "DATABASE_URL": f"{bench.PG}/{bench.DB}", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "INNOREFORM_VAR_DIR": str(bench.ROOT / "var" / "bench-vouchers"), "LOG_LEVEL": "WARNING",
-           "DB_CONN_MAX_AGE": "60"}
+    env = bench.bench_env()
     warm = 50
     data = bench.setup(args.calls + warm + 1, env)
     os.environ.update(env)

@@ -108,6 +108,11 @@ def _error_body(exc: DomainError) -> dict:
     return {"code": exc.code, "message": str(exc.message), "details": exc.details}
 
 
+def _record_answer(scope: str, key: str, request, fingerprint: str, status: int, body: Any) -> None:
+    rows.insert(IdempotencyRecord, scope=scope, key=key, method=request.method, path=request.path[:500],
+                request_hash=fingerprint, response_status=status, response_body=body, completed_at=timezone.now())
+
+
 def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Callable[[], tuple[int, Any]]
                         ) -> Status:
     """The effect and the key's record, written once with the response, in one transaction (one
@@ -121,10 +126,7 @@ def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Ca
             status, body = run()
             stored = _jsonable(body)
             recording = True
-            rows.insert(
-                IdempotencyRecord, scope=scope, key=key, method=request.method, path=request.path[:500],
-                request_hash=fingerprint, response_status=status, response_body=stored, completed_at=timezone.now(),
-            )
+            _record_answer(scope, key, request, fingerprint, status, stored)
         return Status(status, stored)
     except IntegrityError:
         if not recording:
@@ -136,11 +138,7 @@ def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Ca
     except DomainError as exc:
         try:
             with transaction.atomic():
-                rows.insert(
-                    IdempotencyRecord, scope=scope, key=key, method=request.method, path=request.path[:500],
-                    request_hash=fingerprint, response_status=exc.status, response_body=_error_body(exc),
-                    completed_at=timezone.now(),
-                )
+                _record_answer(scope, key, request, fingerprint, exc.status, _error_body(exc))
         except IntegrityError:
             replay = _stored(scope, key, request, fingerprint)
             if replay is not None:

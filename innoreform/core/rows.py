@@ -23,7 +23,7 @@ _VARCHAR_N = re.compile(r"^varchar\(\d+\)$")
 
 
 @cache
-def _statement(model: type[Model], vendor: str, guarded: bool = False) -> tuple[str, tuple]:
+def _statement(model: type[Model], vendor: str, guarded: bool = False) -> tuple[str, tuple, frozenset]:
     """The INSERT for `model`. Guarded (PostgreSQL): `WITH guard AS (<an UPDATE> RETURNING 1)
     INSERT ... SELECT ... FROM guard`, which inserts only if the UPDATE matched a row. Its values
     are cast to the columns' types, as a SELECT list does not take them from the target columns
@@ -43,7 +43,7 @@ def _statement(model: type[Model], vendor: str, guarded: bool = False) -> tuple[
         sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
     if conn.features.can_return_columns_from_insert:
         sql += f" RETURNING {q(meta.pk.column)}"
-    return sql, fields
+    return sql, fields, frozenset(f.attname for f in fields) | {f.name for f in fields}
 
 
 def _value(field, values: dict):
@@ -62,8 +62,7 @@ def _write(model: type[Model], values: dict, when: tuple[str, list] | None = Non
     # is a thread-local lookup, and the fields' preparation reads it dozens of times per row.
     conn = connections[DEFAULT_DB_ALIAS]
     one_statement = when is not None and conn.vendor == "postgresql"
-    sql, fields = _statement(model, conn.vendor, one_statement)
-    known = {f.attname for f in fields} | {f.name for f in fields}
+    sql, fields, known = _statement(model, conn.vendor, one_statement)
     if unknown := set(values) - known:
         raise TypeError(f"{model.__name__} has no field(s) {sorted(unknown)}")
     row = {f.attname: _value(f, values) for f in fields}
