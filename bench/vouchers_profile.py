@@ -78,7 +78,7 @@ def main() -> None:
             print(query["sql"][:300], file=sys.stderr)
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.profile)
         print(out.getvalue(), file=sys.stderr)
     print(json.dumps({
         "calls": args.calls, "statuses": statuses, "profiled": bool(profiler),

@@ -2,6 +2,7 @@
 event commits or rolls back with the change. `record_denial` runs in its own transaction
 because the denied operation's transaction has rolled back."""
 
+import re
 from typing import Any
 
 from django.db import transaction
@@ -10,14 +11,13 @@ from . import context, rows
 from .actor import Actor
 from .models import AuditEvent, Outcome
 
+_SECRET_KEY_NAME = re.compile("password|secret|token", re.IGNORECASE)
+
 
 def _sanitise(value: Any) -> Any:
     """Keep summaries JSON-safe and free of secrets and CR/LF (log injection)."""
     if isinstance(value, dict):
-        return {
-            str(k): ("***" if any(s in str(k).lower() for s in ("password", "secret", "token")) else _sanitise(v))
-            for k, v in value.items()
-        }
+        return {str(k): ("***" if _SECRET_KEY_NAME.search(str(k)) else _sanitise(v)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_sanitise(v) for v in value]
     if isinstance(value, str):
@@ -37,14 +37,17 @@ def record(
     changes: dict | None = None,
     outcome: str = Outcome.SUCCESS,
     organisation=None,
-) -> int:
-    """Write the event (in the caller's transaction) and return its id."""
+    later: rows.Later | None = None,
+) -> int | None:
+    """Write the event (in the caller's transaction) and return its id; with `later` (see
+    rows.Later), queue it to go with a later statement and return None."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
     ctx = context.current()
     return rows.insert(
         AuditEvent,
+        later=later,
         actor=actor.user,
         actor_label=actor.label,
         organisation=organisation if organisation is not None else actor.organisation,

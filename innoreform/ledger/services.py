@@ -66,6 +66,7 @@ def append_entry(
     consent_id: str = "",
     purpose: str = "",
     sequence_on_commit: bool = True,
+    later: rows.Later | None = None,
 ) -> LedgerPending:
     """Append a commitment to the trust ledger, inside the caller's transaction.
 
@@ -88,6 +89,8 @@ def append_entry(
       purpose               short purpose text (<= 200 characters), e.g. "loan assessment".
       sequence_on_commit    run the sequencer after the commit (default); False leaves the entry
                             queued for `innoreform ledger sequence` / the next append.
+      later                 a core.rows.Later: the queued row goes with a later statement of the
+                            caller's (one round trip fewer); the returned row then has no pk.
 
     Returns the queued LedgerPending row; its `uid` identifies the entry
     (selectors.entry_by_uid(uid) once sequenced). Raises ValidationFailed on malformed fields.
@@ -108,7 +111,7 @@ def append_entry(
         raise ValidationFailed(details={"entry": [str(exc)]}) from exc
     if subject_org_id and subject_hash:
         raise ValidationFailed(details={"subject_hash": ["give subject_organisation or subject_hash, not both"]})
-    pending = rows.create(LedgerPending, uid=uid, body=body, entry_type=entry_type,
+    pending = rows.create(LedgerPending, later=later, uid=uid, body=body, entry_type=entry_type,
                           organisation_id=actor.organisation_id, subject_organisation_id=subject_org_id,
                           created_at=now)
     if sequence_on_commit:

@@ -88,18 +88,17 @@ def order_cancel(*, actor: Actor, order_id: int) -> m.Order:
     return order
 
 
-def _take(*, order: m.Order, today: date) -> int | None:
+def _take(*, order: m.Order, today: date, carrying: rows.Later | None = None) -> int | None:
     """The conditional UPDATE that takes the order's share off the voucher, never beyond the face
     value; returns the voucher's new used amount, or None when refused. RETURNING saves the read
-    of the hot voucher row while its lock is held (PostgreSQL and SQLite >= 3.35 both have it)."""
+    of the hot voucher row while its lock is held (PostgreSQL and SQLite >= 3.35 both have it).
+    `carrying`: rows written in the same statement (rows.Later)."""
     table, q = m.Voucher._meta.db_table, connection.ops.quote_name
-    with connection.cursor() as cur:
-        cur.execute(
-            f"UPDATE {q(table)} SET used_fen = used_fen + %s WHERE id = %s AND status = %s "  # noqa: S608 - model table name
-            "AND expires_on >= %s AND used_fen <= face_fen - %s RETURNING used_fen",
-            [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE,
-             connection.ops.adapt_datefield_value(today), order.voucher_fen])
-        row = cur.fetchone()
+    row = rows.fetch_one(
+        f"UPDATE {q(table)} SET used_fen = used_fen + %s WHERE id = %s AND status = %s "  # noqa: S608 - model table name
+        "AND expires_on >= %s AND used_fen <= face_fen - %s RETURNING used_fen",
+        [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE,
+         connection.ops.adapt_datefield_value(today), order.voucher_fen], carrying=carrying)
     return None if row is None else row[0]
 
 
@@ -147,13 +146,14 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
     if redemption is None:
         raise Conflict(_("The voucher was already used for this order, or the order is closed."),
                        code="order_not_open")
-    audit.record(actor=actor, action="vouchers.voucher_used", obj=redemption,
-                 changes={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen,
-                          "flow": flow})
-    money.log(actor=actor, entry_type="vouchers.voucher_used", obj=redemption, subject_org=order.enterprise_id,
-              payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen},
-              sequence_on_commit=False)
-    used = _take(order=order, today=today)
+    with rows.Later() as later:  # the event and the ledger entry go with the voucher's UPDATE
+        audit.record(actor=actor, action="vouchers.voucher_used", obj=redemption, later=later,
+                     changes={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen,
+                              "flow": flow})
+        money.log(actor=actor, entry_type="vouchers.voucher_used", obj=redemption, subject_org=order.enterprise_id,
+                  payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen},
+                  sequence_on_commit=False, later=later)
+        used = _take(order=order, today=today, carrying=later)
     if used is None:  # the caller's transaction rolls back the order, use, audit and ledger rows
         raise _insufficient()
     order.voucher.used_fen = used  # the response shows the remaining value without another read

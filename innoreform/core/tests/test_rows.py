@@ -69,3 +69,98 @@ def test_guarded_insert_refuses_an_over_long_text_as_create_does():
         pytest.skip("SQLite does not enforce a varchar's length")
     with pytest.raises(DataError), transaction.atomic():
         rows.create(AuditEvent, only_if=guard, action="x" * 101)  # action is varchar(100)
+
+
+def _count_statements(block) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        block()
+    return len(captured.captured_queries)
+
+
+def test_later_rows_go_with_the_carrying_statement():
+    """Two queued rows and an UPDATE: one statement on PostgreSQL, three elsewhere; all written."""
+    from django.db import connection, transaction
+
+    record = IdempotencyRecord.objects.create(scope="s", key="k3", method="POST", path="/p", request_hash="h")
+    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    answer = []
+
+    def block():
+        with transaction.atomic(), rows.Later() as later:
+            assert rows.insert(AuditEvent, later=later, action="x.one", changes={"n": 2**40}) is None or \
+                connection.vendor != "postgresql"
+            queued = rows.create(AuditEvent, later=later, action="x.two")
+            answer.append(rows.fetch_one(f"UPDATE {table} SET response_status = %s WHERE id = %s "  # noqa: S608
+                                         "RETURNING response_status", [201, record.pk], carrying=later))
+            assert queued.action == "x.two" and queued.created_at is not None
+
+    statements = _count_statements(block)
+    assert statements == (1 if connection.vendor == "postgresql" else 3) + 2  # + the savepoint's two
+    assert answer == [(201,)]
+    assert sorted(AuditEvent.objects.filter(action__startswith="x.").values_list("action", flat=True)) == \
+        ["x.one", "x.two"]
+    assert AuditEvent.objects.get(action="x.one").changes == {"n": 2**40}
+
+
+def test_later_rows_nothing_carried_are_written_at_the_end_of_the_block():
+    from django.db import transaction
+
+    with transaction.atomic():
+        with rows.Later() as later:
+            rows.insert(AuditEvent, later=later, action="x.left")
+        assert AuditEvent.objects.filter(action="x.left").exists()
+
+
+def test_later_rows_are_written_when_the_block_ends_with_an_exception():
+    """As an immediate insert would have left them: a caller that handles the error inside its
+    transaction still finds the rows."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), rows.Later() as later:
+            rows.insert(AuditEvent, later=later, action="x.before_error")
+            raise RuntimeError("the operation failed")
+        assert AuditEvent.objects.filter(action="x.before_error").exists()
+
+
+@pytest.mark.postgres
+def test_a_failing_later_row_marks_the_transaction_for_rollback():
+    """A queued row that cannot be written while another error is raised: the first error is the
+    one reported, and the transaction cannot commit without the row."""
+    from django.db import connection, transaction
+    from django.db.transaction import TransactionManagementError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("rows wait only on PostgreSQL")
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), rows.Later() as later:
+            rows.insert(AuditEvent, later=later, action="x" * 101)  # longer than action's varchar(100)
+            raise RuntimeError("the operation failed")
+        with pytest.raises(TransactionManagementError):
+            AuditEvent.objects.exists()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_later_rows_are_written_at_once():
+    with rows.Later() as later:
+        pk = rows.insert(AuditEvent, later=later, action="x.now")
+    assert pk is not None and AuditEvent.objects.filter(pk=pk, action="x.now").exists()
+
+
+def test_only_if_cannot_wait():
+    from django.db import transaction
+
+    with transaction.atomic(), rows.Later() as later, pytest.raises(TypeError):
+        rows.create(AuditEvent, later=later, only_if=("UPDATE x SET y = 1", []), action="x.no")
+
+
+def test_plain_values_skip_preparation_only_for_the_exact_type():
+    """An int for an integer field goes as it is; a bool or a str-based choice still goes through
+    the field (a bool into bigint would be refused by PostgreSQL's binding)."""
+    pk = rows.insert(IdempotencyRecord, scope="s", key="k4", method="POST", path="/p", request_hash="h",
+                     response_status=True)
+    assert IdempotencyRecord.objects.get(pk=pk).response_status == 1
