@@ -11,9 +11,10 @@ What it does:
 2. Adds `--orders` orders of 300 yuan each on that ONE voucher (150 yuan voucher share each), so
    all deductions race for one row; the face value covers 2,000 of them, the default 2,400 offered
    overflow it by 20%.
-3. Starts gunicorn (`--workers` processes × `--threads` threads, default 2 × 2 as `innoreform serve`,
-   DB_CONN_MAX_AGE=60) and, as `innoreform serve` does, a django-tasks worker (it integrates the
-   voucher uses into the trust ledger); has `--clients` threads POST
+3. Starts gunicorn from the Python running this script (`--workers` processes × `--threads`
+   threads, default 2 × 2 as `innoreform serve`, DB_CONN_MAX_AGE=60) and, as `innoreform serve`
+   does, a django-tasks worker (it integrates the voucher uses into the trust ledger); has
+   `--clients` threads POST
    /api/bank/v1/vouchers/orders/<id>/deduct with the lab's API key and a fresh Idempotency-Key,
    on keep-alive connections, until every order was tried.
 4. Runs pgbench's built-in TPC-B-like script (`pgbench -i -s 1`, then `-c clients -j clients -T
@@ -35,6 +36,7 @@ import argparse
 import http.client
 import json
 import os
+import platform
 import re
 import signal
 import socket
@@ -92,7 +94,7 @@ def start_server(port: int, workers: int, threads: int, env: dict) -> list[subpr
     """gunicorn and, as `innoreform serve` runs it, the django-tasks worker (it integrates the
     voucher uses into the trust ledger off the request path)."""
     web = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
          str(workers), "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     worker = subprocess.Popen([sys.executable, "-m", "innoreform.cli", "db_worker", "--queue-name", "default"],
@@ -318,6 +320,7 @@ def main() -> None:
 
     print(json.dumps({
         "clients": args.clients, "server_workers": args.workers, "server_threads": args.threads,
+        "server_python": f"{platform.python_version()} {sys.executable}",
         "orders_offered": len(data["orders"]), "deducted": ok, "refused_409": conflicts,
         "redemptions_per_s": round(rate, 1), "attempts_per_s": round((ok + conflicts) / result["wall"], 1),
         "pgbench_tps": round(tps, 1), "ratio": round(rate / tps, 3) if tps else None,

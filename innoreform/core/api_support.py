@@ -22,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, APIKeyHeader
 
-from . import audit
+from . import audit, rows
 from .actor import Actor
 from .errors import DomainError, NotAuthenticated
 from .models import ApiKey
@@ -94,11 +94,9 @@ _key_cache: dict[str, tuple[float, ApiKey]] = {}
 def _key_still_valid(api_key: ApiKey) -> bool:
     q = connection.ops.quote_name
     keys, orgs = q(ApiKey._meta.db_table), q(api_key.organisation._meta.db_table)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT 1 FROM {keys} k JOIN {orgs} o ON o.id = k.organisation_id WHERE k.id = %s "  # noqa: S608
-                    "AND k.prefix = %s AND k.secret_hash = %s AND k.revoked_at IS NULL AND o.is_active",
-                    [api_key.pk, api_key.prefix, api_key.secret_hash])
-        return cur.fetchone() is not None
+    return rows.fetch_one(f"SELECT 1 FROM {keys} k JOIN {orgs} o ON o.id = k.organisation_id WHERE k.id = %s "  # noqa: S608
+                          "AND k.prefix = %s AND k.secret_hash = %s AND k.revoked_at IS NULL AND o.is_active",
+                          [api_key.pk, api_key.prefix, api_key.secret_hash]) is not None
 
 
 def _active_key(prefix: str) -> ApiKey | None:

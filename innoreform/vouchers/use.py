@@ -181,11 +181,9 @@ def deductible_order(*, actor: Actor, order_id: int) -> m.Order:
     orders, vouchers, institutions = (q(model._meta.db_table) for model in (m.Order, m.Voucher, m.Institution))
     columns = ", ".join([f"o.{c}" for c in _ORDER_COLUMNS] + [f"v.{c}" for c in _VOUCHER_COLUMNS]
                         + [f"i.{c}" for c in _INSTITUTION_COLUMNS])
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {columns} FROM {orders} o JOIN {vouchers} v ON v.id = o.voucher_id "  # noqa: S608 - model tables
-                    f"JOIN {institutions} i ON i.id = o.institution_id WHERE o.id = %s AND i.organisation_id = %s",
-                    [order_id, actor.organisation_id])
-        row = cur.fetchone()
+    row = rows.fetch_one(f"SELECT {columns} FROM {orders} o JOIN {vouchers} v ON v.id = o.voucher_id "  # noqa: S608 - model tables
+                         f"JOIN {institutions} i ON i.id = o.institution_id WHERE o.id = %s AND i.organisation_id = %s",
+                         [order_id, actor.organisation_id])
     if row is None:
         raise NotFound()
     n, k = len(_ORDER_COLUMNS), len(_VOUCHER_COLUMNS)
