@@ -106,19 +106,21 @@ class Later:
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self.pending:
             return
-        if exc_type is None:
-            fetch_one("SELECT 1", [], carrying=self)
-            return
         try:
             fetch_one("SELECT 1", [], carrying=self)
         except Exception:
-            # As after any failed statement in an atomic block: the transaction can only roll back.
+            if exc_type is None:
+                raise
+            # Another error is on its way out and is the one to report. As after any failed
+            # statement in an atomic block, the transaction can now only roll back.
             self.conn.needs_rollback = True
 
     def take(self, sql: str, params: list) -> tuple[str, list]:
         """`sql` (which must not start with WITH) with the pending rows as WITH clauses before it."""
         if not self.pending:
             return sql, params
+        if sql.lstrip()[:4].upper() == "WITH":
+            raise ValueError("a statement with its own WITH clause cannot carry rows")
         clauses = ", ".join(f"later_{n} AS ({row_sql})" for n, (row_sql, _params) in enumerate(self.pending))
         all_params = [p for _sql, row_params in self.pending for p in row_params]
         self.pending = []

@@ -164,3 +164,15 @@ def test_plain_values_skip_preparation_only_for_the_exact_type():
     pk = rows.insert(IdempotencyRecord, scope="s", key="k4", method="POST", path="/p", request_hash="h",
                      response_status=True)
     assert IdempotencyRecord.objects.get(pk=pk).response_status == 1
+
+
+def test_a_statement_with_its_own_with_clause_cannot_carry_rows():
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("rows wait only on PostgreSQL")
+    with transaction.atomic(), rows.Later() as later:
+        rows.insert(AuditEvent, later=later, action="x.waiting")
+        with pytest.raises(ValueError, match="WITH"):
+            rows.fetch_one("WITH t AS (SELECT 1 AS n) SELECT n FROM t", [], carrying=later)
+    assert AuditEvent.objects.filter(action="x.waiting").exists()  # written at the block's end
