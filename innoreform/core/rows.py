@@ -134,8 +134,8 @@ class Later:
 @contextmanager
 def cursor(conn=None):
     """A cursor for one hot statement. On PostgreSQL it is the driver's own, with Django's checks
-    (broken transaction, health check) and its translation of errors, but without Django's
-    per-statement cursor wrapper, which cost a third of a short statement's CPU. Django's cursor
+    (thread sharing, broken transaction, health check) and its translation of errors, but without
+    Django's per-statement cursor wrapper, which cost a third of a short statement's CPU. Django's cursor
     is used when it logs queries (DEBUG, CaptureQueriesContext), runs execute wrappers, or the
     database is not PostgreSQL (SQLite's wrapper translates the placeholders)."""
     conn = conn or connections[DEFAULT_DB_ALIAS]
@@ -145,6 +145,7 @@ def cursor(conn=None):
         return
     conn.close_if_health_check_failed()
     conn.ensure_connection()
+    conn.validate_thread_sharing()
     conn.validate_no_broken_transaction()
     with conn.wrap_database_errors, conn.connection.cursor() as driver_cursor:
         yield driver_cursor
