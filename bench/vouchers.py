@@ -11,25 +11,27 @@ What it does:
 2. Adds `--orders` orders of 300 yuan each on that ONE voucher (150 yuan voucher share each), so
    all deductions race for one row; the face value covers 2,000 of them, the default 2,400 offered
    overflow it by 20%.
-3. Starts gunicorn from the Python running this script (`--workers` processes × `--threads`
-   threads, default 2 × 2 as `innoreform serve`, DB_CONN_MAX_AGE=60) and, as `innoreform serve`
-   does, a django-tasks worker (it integrates the voucher uses into the trust ledger); has
-   `--clients` threads POST
-   /api/bank/v1/vouchers/orders/<id>/deduct with the lab's API key and a fresh Idempotency-Key,
-   on keep-alive connections, until every order was tried.
+3. Starts gunicorn from the Python running this script with config/gunicorn.conf.py
+   (`--workers` processes × `--threads` threads, by default as `innoreform serve`: 2 × cores + 1
+   single-threaded workers; DB_CONN_MAX_AGE=60) and, as `innoreform serve` does, a django-tasks
+   worker (it integrates the voucher uses into the trust ledger); has `--clients` threads POST
+   /api/bank/v1/vouchers/orders/<id>/deduct with the lab's API key and a fresh Idempotency-Key
+   (the client keeps connections alive; the sync workers close them), first `--warmup` calls
+   each, untimed, then, from a common start, until every order was tried.
 4. Runs pgbench's built-in TPC-B-like script (`pgbench -i -s 1`, then `-c clients -j clients -T
    seconds`) on a database `vouchers_pgbench` of the same server.
 
-Output: redemptions_per_s (201 answers / wall time), attempts_per_s (201 + 409), pgbench_tps, ratio
-(redemptions_per_s / pgbench_tps), p50_ms / p99_ms (all deduct calls), overpaid_vouchers (used >
-face or paid > face), lost_updates (201 answers without a use row, use rows without a 201, or the
+Output: redemptions_per_s (201 answers / wall time of the timed phase), attempts_per_s (201 +
+409), pgbench_tps, ratio (redemptions_per_s / pgbench_tps), p50_ms / p99_ms (the timed phase's
+deduct calls), deducted / refused_409 (all calls; timed_* of the timed phase), overpaid_vouchers
+(used > face or paid > face), lost_updates (201 answers without a use row, use rows without a 201, or the
 voucher's used amount differing from the sum of its uses), errors_5xx, other_errors;
 ledger_voucher_entries (trust-ledger entries of voucher uses made by the run: should equal
 `deducted`) and ledger_unsequenced (still queued 30 s after the run: should be 0);
-client_cpu_s (this script's CPU during the run), web_cpu_ms_per_attempt (gunicorn, once its
-workers have booted), db_cpu_ms_per_attempt (the run's PostgreSQL backends) and tasks_worker_cpu_s
-(the django-tasks worker during the run), from /proc: on a shared machine the
-throughput moves with the load, the CPU per attempt much less.
+client_cpu_s (this script's CPU in the timed phase), web_cpu_ms_per_attempt (gunicorn, once its
+workers have booted, warm-up calls included), db_cpu_ms_per_attempt (the run's PostgreSQL
+backends) and tasks_worker_cpu_s (the django-tasks worker during the run), from /proc: on a
+shared machine the throughput moves with the load, the CPU per attempt much less.
 """
 
 import argparse
@@ -49,6 +51,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from innoreform.core import webserver  # noqa: E402 - the server's default shape, Django-free
+
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 # BENCH_DB_PREFIX lets parallel runs on one server use their own databases.
 DB = os.environ.get("BENCH_DB_PREFIX", "vouchers") + "_bench"
@@ -94,8 +98,8 @@ def start_server(port: int, workers: int, threads: int, env: dict) -> list[subpr
     """gunicorn and, as `innoreform serve` runs it, the django-tasks worker (it integrates the
     voucher uses into the trust ledger off the request path)."""
     web = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning"],
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py"), "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     worker = subprocess.Popen([sys.executable, "-m", "innoreform.cli", "db_worker", "--queue-name", "default"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -207,45 +211,68 @@ class Client:
         return status, body
 
 
-def hammer(port: int, key: str, orders: list[int], clients: int) -> dict:
+def hammer(port: int, key: str, orders: list[int], clients: int, warmup: int) -> dict:
+    """Each client first makes `warmup` calls, untimed (the workers' first requests open their
+    database connections and fill Python's and PostgreSQL's caches, as pgbench's TPS leaves out
+    its connection time); then, from a common start, all of them take orders until none is left.
+    Returns the timed phase's wall time, latencies and statuses, and every call's created uses."""
     queue = list(reversed(orders))
     lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    warm_statuses: dict[int, int] = {}
     created: set[int] = set()
+
+    def call(client: Client, order: int) -> tuple[int, bytes]:
+        headers = {"X-API-Key": key, "Idempotency-Key": uuid.uuid4().hex, "Content-Type": "application/json"}
+        try:
+            return client.post(f"/api/bank/v1/vouchers/orders/{order}/deduct", headers)
+        except (OSError, ValueError, IndexError):
+            client.close()
+            return 0, b""
+
+    def note(status: int, body: bytes, counts: dict[int, int]) -> None:
+        counts[status] = counts.get(status, 0) + 1
+        if status == 201:
+            created.add(json.loads(body)["order_id"])
 
     def worker():
         client = Client(port)
+        for _ in range(warmup):
+            with lock:
+                order = queue.pop() if queue else None
+            if order is None:
+                break
+            status, body = call(client, order)
+            with lock:
+                note(status, body, warm_statuses)
+        start.wait()
         while True:
             with lock:
                 if not queue:
                     break
                 order = queue.pop()
-            headers = {"X-API-Key": key, "Idempotency-Key": uuid.uuid4().hex, "Content-Type": "application/json"}
             t = time.perf_counter()
-            try:
-                status, body = client.post(f"/api/bank/v1/vouchers/orders/{order}/deduct", headers)
-            except (OSError, ValueError, IndexError):
-                client.close()
-                status, body = 0, b""
+            status, body = call(client, order)
             elapsed = time.perf_counter() - t
             with lock:
                 latencies.append(elapsed)
-                statuses[status] = statuses.get(status, 0) + 1
-                if status == 201:
-                    created.add(json.loads(body)["order_id"])
+                note(status, body, statuses)
         client.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
-    cpu0 = time.process_time()
-    t0 = time.perf_counter()
     for t in threads:
         t.start()
+    start.wait()
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
     latencies.sort()
-    return {"wall": wall, "cpu": time.process_time() - cpu0, "latencies": latencies, "statuses": statuses, "created": created}
+    return {"wall": wall, "cpu": time.process_time() - cpu0, "latencies": latencies, "statuses": statuses,
+            "warm_statuses": warm_statuses, "created": created}
 
 
 def pgbench(clients: int, seconds: int) -> float:
@@ -284,8 +311,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--orders", type=int, default=2400)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (as `innoreform serve`)")
+    parser.add_argument("--workers", type=int, default=webserver.default_workers(),
+                        help="gunicorn workers (as `innoreform serve`: 2 x cores + 1)")
+    parser.add_argument("--threads", type=int, default=webserver.default_threads(),
+                        help="threads per worker (as `innoreform serve`: 1, gunicorn's sync workers)")
+    parser.add_argument("--warmup", type=int, default=4, help="untimed calls per client before the timed phase")
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
     parser.add_argument("--port", type=int, default=18765)
     args = parser.parse_args()
@@ -298,9 +328,9 @@ def main() -> None:
     try:
         wait_idle(server[0])
         web_cpu0, worker_cpu0 = cpu_seconds(web_pids(server[0])), cpu_seconds([server[1].pid])
-        result = hammer(args.port, data["key"], data["orders"], args.clients)
-        # The app's CPU per attempt: gunicorn after its start-up, and its database backends
-        # (persistent connections opened by the run; the psql probe's own is negligible).
+        result = hammer(args.port, data["key"], data["orders"], args.clients, args.warmup)
+        # The app's CPU per attempt (warm-up calls included): gunicorn after its start-up, and its
+        # database backends (persistent connections opened by the run; the psql probe's is negligible).
         web_cpu = cpu_seconds(web_pids(server[0])) - web_cpu0
         worker_cpu = cpu_seconds([server[1].pid]) - worker_cpu0
         db_cpu = cpu_seconds(db_pids())
@@ -314,6 +344,8 @@ def main() -> None:
     ok = result["statuses"].get(201, 0)
     conflicts = result["statuses"].get(409, 0)
     rate = ok / result["wall"]
+    warm = result["warm_statuses"]
+    attempts = ok + conflicts + sum(warm.get(s, 0) for s in (201, 409))
 
     def pct(p: float) -> float:
         return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 2) if lat else 0.0
@@ -321,19 +353,21 @@ def main() -> None:
     print(json.dumps({
         "clients": args.clients, "server_workers": args.workers, "server_threads": args.threads,
         "server_python": f"{platform.python_version()} {sys.executable}",
-        "orders_offered": len(data["orders"]), "deducted": ok, "refused_409": conflicts,
+        "orders_offered": len(data["orders"]), "warmup_calls": sum(warm.values()),
+        "deducted": ok + warm.get(201, 0), "refused_409": conflicts + warm.get(409, 0),
+        "timed_deducted": ok, "timed_refused_409": conflicts,
         "redemptions_per_s": round(rate, 1), "attempts_per_s": round((ok + conflicts) / result["wall"], 1),
         "pgbench_tps": round(tps, 1), "ratio": round(rate / tps, 3) if tps else None,
         "p50_ms": pct(0.50), "p99_ms": pct(0.99),
         "overpaid_vouchers": checked["overpaid_vouchers"], "lost_updates": checked["lost_updates"],
         "voucher_used_fen": checked["used_fen"], "voucher_face_fen": checked["face_fen"],
-        "errors_5xx": sum(n for s, n in result["statuses"].items() if s >= 500),
-        "other_errors": sum(n for s, n in result["statuses"].items() if s not in (201, 409) and s < 500),
+        "errors_5xx": sum(n for d in (warm, result["statuses"]) for s, n in d.items() if s >= 500),
+        "other_errors": sum(n for d in (warm, result["statuses"]) for s, n in d.items() if s not in (201, 409) and s < 500),
         "ledger_voucher_entries": entries, "ledger_unsequenced": unsequenced,
         "ledger_sequenced_within_s": round(sequenced_after, 1), "client_cpu_s": round(result["cpu"], 2),
         "wall_s": round(result["wall"], 2),
-        "web_cpu_ms_per_attempt": round(web_cpu * 1000 / max(1, ok + conflicts), 2),
-        "db_cpu_ms_per_attempt": round(db_cpu * 1000 / max(1, ok + conflicts), 2),
+        "web_cpu_ms_per_attempt": round(web_cpu * 1000 / max(1, attempts), 2),
+        "db_cpu_ms_per_attempt": round(db_cpu * 1000 / max(1, attempts), 2),
         "tasks_worker_cpu_s": round(worker_cpu, 2),
     }))
 

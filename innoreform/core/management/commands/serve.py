@@ -16,15 +16,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
-        # Two threads per worker overlap one request's database waits with another's Python; more
-        # only contend for the GIL (bench/vouchers.py: 2 x 2 gave 356-381 deductions/s, 2 x 4 265-273).
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "2")))
+        # The server's shape (sync workers, 2 x cores + 1; WEB_WORKERS, WEB_THREADS) and why it is
+        # that: config/gunicorn.conf.py and innoreform/core/webserver.py.
+        parser.add_argument("--workers", type=int, default=None)
+        parser.add_argument("--threads", type=int, default=None)
 
     def handle(self, *args, port, host, workers, threads, **options):
         bin_dir = os.path.dirname(sys.executable)
-        web = [os.path.join(bin_dir, "gunicorn"), "config.wsgi:application", "--bind", f"{host}:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--access-logfile", "-", "--graceful-timeout", "5"]
+        web = [os.path.join(bin_dir, "gunicorn"), "-c", str(settings.BASE_DIR / "config" / "gunicorn.conf.py"),
+               "--bind", f"{host}:{port}", "--access-logfile", "-"]
+        web += ["--workers", str(workers)] if workers else []
+        web += ["--threads", str(threads)] if threads else []
         worker = [sys.executable, "-m", "innoreform.cli", "db_worker", "--queue-name", "default"]
         env = dict(os.environ)
         children = []
