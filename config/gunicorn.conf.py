@@ -6,8 +6,8 @@ from innoreform.core import webserver
 wsgi_app = "config.wsgi:application"
 workers = webserver.default_workers()
 threads = webserver.default_threads()
-# A sync worker serves one request at a time and is restarted when one takes longer than this;
-# exports of the longest lists take seconds, long jobs run in the task worker.
-timeout = 120
+# A sync worker serves one request at a time and is restarted when one takes longer than this
+# (a streamed CSV export included); long jobs run in the task worker.
+timeout = 300
 graceful_timeout = 5
 post_worker_init = webserver.warm_worker
