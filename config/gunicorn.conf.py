@@ -11,3 +11,5 @@ threads = webserver.default_threads()
 timeout = 300
 graceful_timeout = 5
 post_worker_init = webserver.warm_worker
+on_starting = webserver.metrics_dir_create
+on_exit = webserver.metrics_dir_remove

@@ -1,5 +1,6 @@
 """Operations endpoints: /healthz as JSON and /metrics for Prometheus."""
 
+import os
 import time
 
 from django.db import connection
@@ -7,7 +8,14 @@ from django.db.models import Min
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 REQUESTS = Counter("innoreform_http_requests_total", "HTTP requests", ["method", "status"])
 LATENCY = Histogram("innoreform_http_request_seconds", "HTTP request latency", ["method"])
@@ -54,4 +62,8 @@ def healthz(request):
 
 @never_cache
 def metrics(request):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # under gunicorn: every worker's counts, added up
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
     return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)

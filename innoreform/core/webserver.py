@@ -15,6 +15,8 @@ interleaved runs on one machine: p99 94-117 ms for 4 sync workers and 94-104 for
 
 import logging
 import os
+import shutil
+import tempfile
 
 log = logging.getLogger("innoreform.web")
 
@@ -42,3 +44,19 @@ def warm_worker(worker) -> None:
         connection.ensure_connection()
     except Exception:  # the first request connects (and reports) instead; the worker still starts
         log.warning("could not open the database connection at worker start", exc_info=True)
+
+
+def metrics_dir_create(server) -> None:
+    """gunicorn's on_starting, in the master before it forks: the workers are separate processes,
+    so each writes its request metrics to files in one directory that /metrics adds up
+    (prometheus_client's multiprocess mode). A fresh directory per start; one set by the
+    deployment (PROMETHEUS_MULTIPROC_DIR) is used as it is."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="innoreform-metrics-")
+        os.environ["INNOREFORM_OWN_METRICS_DIR"] = "1"
+
+
+def metrics_dir_remove(server) -> None:
+    """gunicorn's on_exit: remove the directory metrics_dir_create made."""
+    if os.environ.pop("INNOREFORM_OWN_METRICS_DIR", None):
+        shutil.rmtree(os.environ.pop("PROMETHEUS_MULTIPROC_DIR"), ignore_errors=True)

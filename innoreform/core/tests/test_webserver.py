@@ -1,7 +1,11 @@
 """The web server's shape (config/gunicorn.conf.py) and its workers' start-up."""
 
 import logging
+import os
 import runpy
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import django.db
@@ -70,3 +74,34 @@ def test_gunicorn_config_uses_the_shape_and_the_start_up_hook(monkeypatch):
     assert (conf["workers"], conf["threads"]) == (4, 1)
     assert conf["post_worker_init"] is webserver.warm_worker
     assert conf["wsgi_app"] == "config.wsgi:application"
+
+
+def test_metrics_add_up_every_worker_process(monkeypatch, tmp_path, client):
+    """Under gunicorn each worker is a process of its own: /metrics, served by any one of them,
+    counts the requests of all."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    count_one = ("import django; django.setup(); from innoreform.core import ops; "
+                 "ops.REQUESTS.labels('POST', '201').inc()")
+    for _worker in range(2):
+        subprocess.run([sys.executable, "-c", count_one], cwd=settings.BASE_DIR, env=env, check=True)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    body = client.get("/metrics").content.decode()
+    assert 'innoreform_http_requests_total{method="POST",status="201"} 2.0' in body
+
+
+def test_metrics_directory_is_made_at_start_and_removed_at_exit(monkeypatch, tmp_path):
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.delenv("INNOREFORM_OWN_METRICS_DIR", raising=False)
+    webserver.metrics_dir_create(server=None)
+    made = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    assert made.is_dir()
+    webserver.metrics_dir_remove(server=None)
+    assert not made.exists() and "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_a_metrics_directory_the_deployment_chose_is_kept(monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.delenv("INNOREFORM_OWN_METRICS_DIR", raising=False)
+    webserver.metrics_dir_create(server=None)
+    webserver.metrics_dir_remove(server=None)
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path) and tmp_path.is_dir()
