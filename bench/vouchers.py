@@ -218,7 +218,7 @@ def hammer(port: int, key: str, orders: list[int], clients: int, warmup: int) ->
     Returns the timed phase's wall time, latencies and statuses, and every call's created uses."""
     queue = list(reversed(orders))
     lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
+    start = threading.Barrier(clients + 1, timeout=600)  # a client that died breaks it instead of hanging the run
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     warm_statuses: dict[int, int] = {}
