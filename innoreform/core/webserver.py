@@ -9,8 +9,9 @@ kernel, for whichever worker frees up first. Threaded workers take every connect
 offered and, with keep-alive, keep it: one worker could end up serving 13 of 16 clients while
 the other served 3 (measured: their mean latencies were 77 and 18 ms). Several workers per core
 overlap one request's database waits with another's Python, as threads did. bench/vouchers.py,
-interleaved runs on one machine: p99 94-117 ms for 4 sync workers and 94-104 for 5, against
-113-155 for 2 workers x 2 threads, at the same throughput within the machine's noise.
+four interleaved rounds on one machine: p99 94-117 ms for 4 sync workers and 94-137 for 5 (three
+of four under 105), against 113-155 for 2 workers x 2 threads with keep-alive, at the same
+throughput within the machine's noise.
 """
 
 import logging
