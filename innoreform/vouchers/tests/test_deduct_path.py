@@ -149,3 +149,24 @@ def test_deduction_writes_the_use_and_closes_the_order_once(voucher, institution
         use.deduct(actor=inst_actor, order_id=order.pk)  # the order is used once
     assert again.value.code == "order_not_open"
     assert m.Redemption.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.django_db
+def test_sequencing_is_not_enqueued_while_another_process_task_waits(monkeypatch, settings):
+    """Web workers are processes: each one's throttle is its own, so before enqueuing, a worker
+    looks for a sequencing task that has not started yet (it will integrate this worker's
+    entries as well)."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    queued = DBTaskResult.objects.filter(task_path=tasks.sequence_ledger.module_path)
+    monkeypatch.setattr(tasks, "_next_sequencing", 0.0)
+    tasks.schedule_sequencing()  # worker 1
+    assert queued.filter(status="READY").count() == 1
+    monkeypatch.setattr(tasks, "_next_sequencing", 0.0)  # worker 2: its own throttle lets it through
+    tasks.schedule_sequencing()
+    assert queued.count() == 1  # the waiting task will do
+    queued.update(status="RUNNING")  # started: it may have read the queue before this worker's entries
+    monkeypatch.setattr(tasks, "_next_sequencing", 0.0)
+    tasks.schedule_sequencing()
+    assert queued.filter(status="READY").count() == 1 and queued.count() == 2
