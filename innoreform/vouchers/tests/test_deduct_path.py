@@ -152,10 +152,14 @@ def test_deduction_writes_the_use_and_closes_the_order_once(voucher, institution
 
 
 @pytest.mark.django_db
-def test_sequencing_is_not_enqueued_while_another_process_task_waits(monkeypatch, settings):
-    """Web workers are processes: each one's throttle is its own, so before enqueuing, a worker
-    looks for a sequencing task that has not started yet (it will integrate this worker's
-    entries as well)."""
+def test_sequencing_is_not_enqueued_while_another_process_task_is_due_later(monkeypatch, settings):
+    """Web workers are processes, each with its own throttle: before enqueuing, a worker looks for
+    a sequencing task queued to start later; everything it commits before then is that task's
+    work, so it looks again only at that time. A task already due may have read the queue (or
+    do so at any moment): the worker then enqueues its own, so no entry is left behind."""
+    from datetime import timedelta
+
+    from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -164,9 +168,20 @@ def test_sequencing_is_not_enqueued_while_another_process_task_waits(monkeypatch
     tasks.schedule_sequencing()  # worker 1
     assert queued.filter(status="READY").count() == 1
     monkeypatch.setattr(tasks, "_next_sequencing", 0.0)  # worker 2: its own throttle lets it through
+    before = tasks.time.monotonic()
     tasks.schedule_sequencing()
-    assert queued.count() == 1  # the waiting task will do
+    assert queued.count() == 1  # worker 1's task will do
+    # worker 2 looks again just before that task may start, not a full interval later
+    assert before + 0.5 < tasks._next_sequencing < before + tasks.SEQUENCE_DELAY - tasks.CLOCK_MARGIN + 0.05
+    queued.update(run_after=timezone.now())  # the task is due: the worker may take it at any moment
+    monkeypatch.setattr(tasks, "_next_sequencing", 0.0)
+    tasks.schedule_sequencing()
+    assert queued.count() == 2
     queued.update(status="RUNNING")  # started: it may have read the queue before this worker's entries
     monkeypatch.setattr(tasks, "_next_sequencing", 0.0)
     tasks.schedule_sequencing()
-    assert queued.filter(status="READY").count() == 1 and queued.count() == 2
+    assert queued.filter(status="READY").count() == 1 and queued.count() == 3
+    queued.filter(status="READY").update(run_after=timezone.now() + timedelta(days=1))  # not within the delay
+    monkeypatch.setattr(tasks, "_next_sequencing", 0.0)
+    tasks.schedule_sequencing()
+    assert queued.count() == 4
