@@ -34,11 +34,11 @@ def schedule_sequencing() -> None:
 
     Sequencing in the request costs two more transactions, serialised on the log's head. Here
     each process enqueues at most one task per SEQUENCE_DELAY, to run SEQUENCE_DELAY later, so
-    that task also integrates every entry the process queued meanwhile; and none while another
-    process's task is queued to start within that delay, which will integrate them as well. The
+    that task also integrates every entry the process queued meanwhile; and none while a task
+    (any process's) is queued to start within that delay, which will integrate them as well. The
     entries are rows committed with the use, so a lost task loses nothing: the next one, any
-    other append with sequencing, or the daily upkeep integrates them. A backend that cannot defer (the immediate
-    one in tests) runs the task at once, every time."""
+    other append with sequencing, or the daily upkeep integrates them. A backend that cannot
+    defer (the immediate one in tests) runs the task at once, every time."""
     global _next_sequencing
     backend = sequence_ledger.get_backend()
     if backend.supports_defer:
@@ -62,7 +62,7 @@ def schedule_sequencing() -> None:
 
 
 def _queued_sequencing_starts_in(backend) -> float | None:
-    """Seconds until a sequencing task another process queued may start, if one is queued to start
+    """Seconds until a queued sequencing task (any process's) may start, if one is queued to start
     within SEQUENCE_DELAY; else None. That task integrates every entry committed before it starts,
     so this process needs none of its own until then (it looks again at that time). With one web
     worker process per request slot, each enqueuing its own, the log took about five smaller
