@@ -135,9 +135,9 @@ class Later:
 def cursor(conn=None):
     """A cursor for one hot statement. On PostgreSQL it is the driver's own, with Django's checks
     (thread sharing, broken transaction, health check) and its translation of errors, but without
-    Django's per-statement cursor wrapper, which cost a third of a short statement's CPU. Django's cursor
-    is used when it logs queries (DEBUG, CaptureQueriesContext), runs execute wrappers, or the
-    database is not PostgreSQL (SQLite's wrapper translates the placeholders)."""
+    Django's per-statement cursor wrapper, which cost a third of a short statement's CPU. Django's
+    cursor is used when it logs queries (DEBUG, CaptureQueriesContext), runs execute wrappers, or
+    the database is not PostgreSQL (SQLite's wrapper translates the placeholders)."""
     conn = conn or connections[DEFAULT_DB_ALIAS]
     if conn.vendor != "postgresql" or conn.queries_logged or conn.execute_wrappers:
         with conn.cursor() as wrapped:
