@@ -97,10 +97,15 @@ print("BENCH" + json.dumps({{"voucher": voucher.pk, "face_fen": voucher.face_fen
 def start_server(port: int, workers: int, threads: int, env: dict) -> list[subprocess.Popen]:
     """gunicorn and, as `innoreform serve` runs it, the django-tasks worker (it integrates the
     voucher uses into the trust ledger off the request path)."""
-    web = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py"), "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    # The server's log goes to a file: a pipe nobody reads fills up (64 KiB) with the refusals'
+    # warnings and then blocks every worker that writes one.
+    log = Path(env["INNOREFORM_VAR_DIR"]) / "gunicorn.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as log_file:
+        web = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py"), "--bind",
+             f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True)
     worker = subprocess.Popen([sys.executable, "-m", "innoreform.cli", "db_worker", "--queue-name", "default"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
@@ -115,7 +120,7 @@ def start_server(port: int, workers: int, threads: int, env: dict) -> list[subpr
             time.sleep(0.5)
     web.kill()
     worker.kill()
-    raise RuntimeError("server did not start")
+    raise RuntimeError(f"server did not start (see {log})")
 
 
 def stop(procs: list[subprocess.Popen]) -> None:

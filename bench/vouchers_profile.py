@@ -5,8 +5,8 @@
     .venv/bin/python bench/vouchers_profile.py --sql           # and the statements of one deduction
 
 It recreates the `vouchers_bench` database as bench/vouchers.py does, then calls the WSGI
-application in this process (as gunicorn would, minus HTTP parsing) with the lab's API key and a
-fresh Idempotency-Key per call. Output: app_cpu_ms_per_call (this process), db_cpu_ms_per_call
+application (config.wsgi's, which gunicorn serves) in this process, minus HTTP parsing, with the
+lab's API key and a fresh Idempotency-Key per call. Output: app_cpu_ms_per_call (this process), db_cpu_ms_per_call
 (its PostgreSQL backend, from /proc), wall_ms_per_call, statements_per_call (round trips of one more deduction, BEGIN and COMMIT included) and the statuses.
 Use it to compare two versions of the deduction path: bench/vouchers.py's figures include the
 server's thread contention and move more with the machine's load.
@@ -27,6 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vouchers as bench  # the benchmark next to this file
 
 
+def deduct_in_process(app, order: int, api_key: str, idempotency_key: str) -> str:
+    """POST the order's deduction to the WSGI application `app` as gunicorn would, minus HTTP
+    parsing; returns the status line."""
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/api/bank/v1/vouchers/orders/{order}/deduct",
+               "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+               "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+               "wsgi.errors": sys.stderr, "CONTENT_LENGTH": "0", "CONTENT_TYPE": "application/json",
+               "HTTP_X_API_KEY": api_key, "HTTP_IDEMPOTENCY_KEY": idempotency_key}
+    status = []
+    b"".join(app(environ, lambda s, _headers, *_: status.append(s)))
+    return status[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=1500)
@@ -38,21 +51,13 @@ def main() -> None:
     data = bench.setup(args.calls + warm + 1, env)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    from django.core.wsgi import get_wsgi_application
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    app = get_wsgi_application()
+    from config.wsgi import application as app
 
     def deduct(order: int) -> str:
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/api/bank/v1/vouchers/orders/{order}/deduct",
-                   "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
-                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
-                   "wsgi.errors": sys.stderr, "CONTENT_LENGTH": "0", "CONTENT_TYPE": "application/json",
-                   "HTTP_X_API_KEY": data["key"], "HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
-        status = []
-        b"".join(app(environ, lambda s, _headers, *_: status.append(s)))
-        return status[0]
+        return deduct_in_process(app, order, data["key"], uuid.uuid4().hex)
 
     orders = data["orders"]
     for order in orders[:warm]:  # URLconf, prepared statements, caches

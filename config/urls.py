@@ -14,6 +14,7 @@ def _admin_login(request, extra_context=None):
 
 
 admin.site.login = _admin_login
+handler404 = "innoreform.core.views.not_found"
 admin.site.site_header = admin.site.site_title = "InnoReform"
 
 urlpatterns = [

@@ -1,7 +1,6 @@
 """Shared API plumbing: the error envelope, the two authentication schemes, response
 declarations, and exception handlers. Both NinjaAPI instances in config/api.py use it."""
 
-import copy
 import hashlib
 import hmac
 import logging
@@ -14,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.db import connection
+from django.db.models.base import ModelState
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,9 +116,19 @@ def _active_key(prefix: str) -> ApiKey | None:
         if len(_key_cache) >= _KEY_CACHE_MAX:
             _key_cache.clear()
         _key_cache[prefix] = (now, api_key)
-    fresh = copy.copy(api_key)
-    fresh.organisation = copy.copy(api_key.organisation)
+    fresh = _fresh_copy(api_key)
+    fresh.organisation = _fresh_copy(api_key.organisation)
     return fresh
+
+
+def _fresh_copy(instance):
+    """A shallow copy of a loaded model instance with its own state (and so its own cache of
+    related objects); copy.copy() goes through the pickle protocol, 14 µs a row here."""
+    clone = type(instance).__new__(type(instance))
+    clone.__dict__.update(instance.__dict__)
+    clone._state = ModelState()
+    clone._state.db, clone._state.adding = instance._state.db, False
+    return clone
 
 
 class BankApiKeyAuth(APIKeyHeader):

@@ -34,18 +34,24 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = context.begin(request_id=request.headers.get("X-Request-ID"), ip=client_ip(request))
-        started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-        finally:
-            ctx = context.current()
-            context.end(token)
-        response["X-Request-ID"] = ctx.request_id if ctx else ""
-        from .ops import observe_request
+        return in_request_context(request, self.get_response)
 
-        observe_request(request, response, time.perf_counter() - started)
-        return response
+
+def in_request_context(request, get_response):
+    """get_response(request) with the request id and client IP set for audit and logs, its
+    answer carrying the request id, counted in the request metrics."""
+    token = context.begin(request_id=request.headers.get("X-Request-ID"), ip=client_ip(request))
+    started = time.perf_counter()
+    try:
+        response = get_response(request)
+    finally:
+        ctx = context.current()
+        context.end(token)
+    response["X-Request-ID"] = ctx.request_id if ctx else ""
+    from .ops import observe_request
+
+    observe_request(request, response, time.perf_counter() - started)
+    return response
 
 
 BANK_API_PREFIX = "/api/bank/"
@@ -148,20 +154,25 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/") and self._has_nul(request):
-            from django.http import JsonResponse
-            from django.utils.translation import gettext as _
+        return nul_refusal(request) or self.get_response(request)
 
-            return JsonResponse({"code": "validation_failed", "message": _("Text may not contain NUL characters."),
-                                 "details": {}}, status=422)
-        return self.get_response(request)
 
-    @staticmethod
-    def _has_nul(request) -> bool:
-        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path:
-            return True
-        content_type = request.META.get("CONTENT_TYPE", "")
-        if content_type.startswith("application/json"):
-            body = request.body
-            return b"\\u0000" in body or b"\x00" in body
-        return False
+def nul_refusal(request):
+    """422 with the error envelope for an API call with a NUL character, else None."""
+    if request.path.startswith("/api/") and _has_nul(request):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"code": "validation_failed", "message": _("Text may not contain NUL characters."),
+                             "details": {}}, status=422)
+    return None
+
+
+def _has_nul(request) -> bool:
+    if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path:
+        return True
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if content_type.startswith("application/json"):
+        body = request.body
+        return b"\\u0000" in body or b"\x00" in body
+    return False

@@ -23,6 +23,7 @@ A service still writes only its own app's models with it."""
 
 import re
 from contextlib import contextmanager
+from enum import Enum
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -151,12 +152,18 @@ def cursor(conn=None):
         yield driver_cursor
 
 
+def _plain(params: list) -> list:
+    """Choices members (enums) as their values: for an enum psycopg looks its class up through
+    the class's ancestors, raising and catching a KeyError at each, on every statement."""
+    return [p.value if isinstance(p, Enum) else p for p in params]
+
+
 def fetch_one(sql: str, params: list, *, carrying: Later | None = None) -> tuple | None:
     """Run one statement (with the rows `carrying` holds) and return its first row, if any."""
     if carrying is not None:
         sql, params = carrying.take(sql, params)
     with cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(sql, _plain(params))
         return cur.fetchone()
 
 
@@ -168,7 +175,7 @@ def _params(model: type[Model], values: dict, fields: tuple, known: frozenset, c
     for field, plain in fields:
         value = row[field.attname]
         params.append(value if value is None or type(value) is plain else field.get_db_prep_save(value, conn))
-    return row, params
+    return row, _plain(params)
 
 
 def _write(model: type[Model], values: dict, when: tuple[str, list] | None = None, later: Later | None = None
@@ -186,11 +193,11 @@ def _write(model: type[Model], values: dict, when: tuple[str, list] | None = Non
     row, params = _params(model, values, fields, known, conn)
     with cursor(conn) as cur:
         if one_statement:
-            cur.execute(sql.replace("{guard}", when[0], 1), [*when[1], *params])
+            cur.execute(sql.replace("{guard}", when[0], 1), [*_plain(when[1]), *params])
             found = cur.fetchone()
             return (None if found is None else found[0]), row
         if when is not None:
-            cur.execute(*when)
+            cur.execute(when[0], _plain(when[1]))
             if cur.rowcount != 1:
                 return None, row
         cur.execute(sql, params)

@@ -1,6 +1,8 @@
 """Test helpers shared by every app's tests: organisations, users and actors in one call."""
 
+import io
 import itertools
+from contextlib import contextmanager
 
 from .actor import Actor
 from .credit_code import make as make_credit_code
@@ -46,3 +48,36 @@ def english_client(**kwargs):
     client = Client(**kwargs)
     client.cookies["django_language"] = "en"
     return client
+
+
+@contextmanager
+def request_signals_keep_connection():
+    """Call a WSGI application in a test as Django's test client does: its request signals would
+    otherwise close the database connection, and with it the test's transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def call_wsgi(app, method: str, path: str, *, body: bytes = b"", headers: dict | None = None,
+              query: str = "") -> tuple[int, dict[str, str], bytes]:
+    """One request to a WSGI application, as Django's test client makes it (keeping the test's
+    database connection): (status, headers, body)."""
+    from wsgiref.util import setup_testing_defaults
+
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "wsgi.input": io.BytesIO(body),
+               "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/json" if body else ""}
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    setup_testing_defaults(environ)
+    answer: list = []
+    with request_signals_keep_connection():
+        content = b"".join(app(environ, lambda status, response_headers, *_: answer.extend([status, response_headers])))
+    return int(answer[0].split()[0]), dict(answer[1]), content

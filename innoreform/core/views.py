@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found
 from django.views.i18n import set_language as django_set_language
 
 from . import nav, policies_registry, selectors, services
@@ -651,3 +652,12 @@ def job_progress(request, pk):
     job = selectors.job_get(actor=request.actor, job_id=pk)
     return render(request, "core/partials/job_progress.html", _job_context(job))
 
+
+
+def not_found(request, exception):
+    """404: the error envelope for an API path (its callers parse JSON, and a bank client sends
+    no cookies to be given a CSRF one), the page otherwise."""
+    if request.path_info.startswith("/api/"):
+        error = NotFound()
+        return JsonResponse({"code": error.code, "message": str(error.message), "details": {}}, status=404)
+    return page_not_found(request, exception)

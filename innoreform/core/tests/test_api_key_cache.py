@@ -49,3 +49,14 @@ def test_each_call_gets_its_own_copy_of_the_cached_rows():
     second = api_support._active_key(key.prefix)
     assert second.organisation.name == actor.organisation.name
     assert second.organisation is not first.organisation
+
+
+def test_a_copy_has_its_own_related_objects_and_is_not_new():
+    actor, key, _secret, client = _client()
+    client.get(ME)
+    first = api_support._active_key(key.prefix)
+    first.organisation = Organisation(name="swapped by a request")
+    second = api_support._active_key(key.prefix)
+    assert second.organisation.name == actor.organisation.name
+    assert not second._state.adding and second._state.db == "default"
+    assert second.organisation_id == actor.organisation_id

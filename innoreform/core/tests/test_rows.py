@@ -176,3 +176,13 @@ def test_a_statement_with_its_own_with_clause_cannot_carry_rows():
         with pytest.raises(ValueError, match="WITH"):
             rows.fetch_one("WITH t AS (SELECT 1 AS n) SELECT n FROM t", [], carrying=later)
     assert AuditEvent.objects.filter(action="x.waiting").exists()  # written at the block's end
+
+
+def test_choices_members_go_to_the_driver_as_their_plain_values():
+    from innoreform.core.models import Outcome, Role
+
+    assert rows._plain([Role.MEMBER, Outcome.DENIED, 7, None, "x"]) == ["member", "denied", 7, None, "x"]
+    assert [type(p) for p in rows._plain([Role.MEMBER, Outcome.DENIED])] == [str, str]
+    pk = rows.insert(AuditEvent, action="x.enum", outcome=Outcome.DENIED)
+    assert AuditEvent.objects.filter(pk=pk, outcome="denied").exists()
+    assert rows.fetch_one("SELECT %s", [Role.APPROVER]) == ("approver",)

@@ -6,17 +6,16 @@ import os
 
 import pytest
 import schemathesis
-from django.core.wsgi import get_wsgi_application
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+from config.wsgi import application as app
 from innoreform.core import services
 from innoreform.core.models import OrgKind, Role
-from innoreform.core.testing import make_actor
+from innoreform.core.testing import make_actor, request_signals_keep_connection
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"))
-app = get_wsgi_application()
 # Schema-valid requests may still break a business rule the schema cannot express (a credit
 # code's check character, a ledger index beyond the tree): 400 and 422 with the error envelope
 # are correct answers there. Everything else stays at schemathesis's defaults; 5xx never passes.
@@ -35,17 +34,8 @@ CREDENTIALS: dict[str, dict] = {}
 
 @pytest.fixture(autouse=True)
 def keep_test_connection():
-    """Django's test client stops request signals from closing the database connection; the
-    WSGI client schemathesis uses does not, and on PostgreSQL closing it mid-test (inside the
-    test's transaction) would break every later request. Do what the test client does."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    with request_signals_keep_connection():
+        yield
 
 
 @portal_schema.auth(refresh_interval=None)
