@@ -20,11 +20,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
-from .middleware import BANK_API_CSP, BANK_API_DOCS, BANK_API_PREFIX, in_request_context, nul_refusal
-
-
-def is_bank_api_path(path_info: str) -> bool:
-    return path_info.startswith(BANK_API_PREFIX) and not path_info.startswith(BANK_API_DOCS)
+from .middleware import BANK_API_CSP, in_request_context, is_bank_api_path, nul_refusal
 
 
 class BankApiRequestMiddleware:

@@ -62,9 +62,12 @@ BANK_API_DOCS = "/api/bank/v1/docs"
 BANK_API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
+def is_bank_api_path(path_info: str) -> bool:
+    return path_info.startswith(BANK_API_PREFIX) and not path_info.startswith(BANK_API_DOCS)
+
+
 def is_bank_api(request) -> bool:
-    path = request.path_info
-    return path.startswith(BANK_API_PREFIX) and not path.startswith(BANK_API_DOCS)
+    return is_bank_api_path(request.path_info)
 
 
 class SkipOnBankApi:
