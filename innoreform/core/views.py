@@ -653,7 +653,6 @@ def job_progress(request, pk):
     return render(request, "core/partials/job_progress.html", _job_context(job))
 
 
-
 def not_found(request, exception):
     """404: the error envelope for an API path (its callers parse JSON, and a bank client sends
     no cookies to be given a CSRF one), the page otherwise."""
