@@ -9,7 +9,6 @@ checks that both answer alike. A bank deduction runs about 3% fewer instructions
 process than through the portal's list (4.12 against 4.24 million, counted under callgrind).
 """
 
-
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.auth.models import AnonymousUser

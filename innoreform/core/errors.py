@@ -21,6 +21,10 @@ class DomainError(Exception):
         self.details = details or {}
         super().__init__(str(self.message))
 
+    def envelope(self) -> dict:
+        """The API's error body, in the active language."""
+        return {"code": self.code, "message": str(self.message), "details": self.details}
+
 
 class BadRequest(DomainError):
     status = 400

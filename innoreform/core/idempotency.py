@@ -116,10 +116,6 @@ def _answer(status: int, body: Any) -> HttpResponse:
                         content_type="application/json; charset=utf-8")
 
 
-def _error_body(exc: DomainError) -> dict:
-    return {"code": exc.code, "message": str(exc.message), "details": exc.details}
-
-
 def _record_answer(scope: str, key: str, request, fingerprint: str, status: int, body: Any) -> None:
     rows.insert(IdempotencyRecord, scope=scope, key=key, method=request.method, path=request.path[:500],
                 request_hash=fingerprint, response_status=status, response_body=body, completed_at=timezone.now())
@@ -152,7 +148,7 @@ def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Ca
         alone = not transaction.get_connection().in_atomic_block
         try:
             with nullcontext() if alone else transaction.atomic():
-                _record_answer(scope, key, request, fingerprint, exc.status, _error_body(exc))
+                _record_answer(scope, key, request, fingerprint, exc.status, exc.envelope())
         except IntegrityError:
             replay = _stored(scope, key, request, fingerprint)
             if replay is not None:
@@ -188,7 +184,7 @@ def idempotent(request, *, key: str, run: Callable[[], tuple[int, Any]], one_tra
     except DomainError as exc:
         # A definite business answer (e.g. 409 insufficient funds) is replayed like a success.
         IdempotencyRecord.objects.filter(pk=record.pk).update(
-            response_status=exc.status, response_body=_error_body(exc), completed_at=timezone.now()
+            response_status=exc.status, response_body=exc.envelope(), completed_at=timezone.now()
         )
         raise
     except BaseException:

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from . import context
 from .actor import Actor
+from .errors import ValidationFailed
 
 log = logging.getLogger("innoreform.request")
 SESSION_ORG_KEY = "acting_organisation_id"
@@ -166,8 +167,8 @@ def nul_refusal(request):
         from django.http import JsonResponse
         from django.utils.translation import gettext as _
 
-        return JsonResponse({"code": "validation_failed", "message": _("Text may not contain NUL characters."),
-                             "details": {}}, status=422)
+        error = ValidationFailed(_("Text may not contain NUL characters."))
+        return JsonResponse(error.envelope(), status=error.status)
     return None
 
 

@@ -160,10 +160,11 @@ def _plain(params: list) -> list:
 
 def fetch_one(sql: str, params: list, *, carrying: Later | None = None) -> tuple | None:
     """Run one statement (with the rows `carrying` holds) and return its first row, if any."""
+    params = _plain(params)  # the carried rows' are plain already (_params)
     if carrying is not None:
         sql, params = carrying.take(sql, params)
     with cursor() as cur:
-        cur.execute(sql, _plain(params))
+        cur.execute(sql, params)
         return cur.fetchone()
 
 

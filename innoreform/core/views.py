@@ -657,6 +657,5 @@ def not_found(request, exception):
     """404: the error envelope for an API path (its callers parse JSON, and a bank client sends
     no cookies to be given a CSRF one), the page otherwise."""
     if request.path_info.startswith("/api/"):
-        error = NotFound()
-        return JsonResponse({"code": error.code, "message": str(error.message), "details": {}}, status=404)
+        return JsonResponse(NotFound().envelope(), status=NotFound.status)
     return page_not_found(request, exception)
