@@ -116,30 +116,63 @@ def _answer(status: int, body: Any) -> HttpResponse:
                         content_type="application/json; charset=utf-8")
 
 
-def _record_answer(scope: str, key: str, request, fingerprint: str, status: int, body: Any) -> None:
-    rows.insert(IdempotencyRecord, scope=scope, key=key, method=request.method, path=request.path[:500],
+def _record_answer(scope: str, key: str, request, fingerprint: str, status: int, body: Any,
+                   later: rows.Later | None = None) -> None:
+    rows.insert(IdempotencyRecord, later=later, scope=scope, key=key, method=request.method, path=request.path[:500],
                 request_hash=fingerprint, response_status=status, response_body=body, completed_at=timezone.now())
 
 
-def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Callable[[], tuple[int, Any]]
+class KeyRecord:
+    """The key's record for an operation run with one_transaction=True, which may write it with
+    its own last statement (`carry`) instead of leaving it to a statement of its own."""
+
+    def __init__(self, request, scope: str, key: str, fingerprint: str):
+        self.request, self.scope, self.key, self.fingerprint = request, scope, key, fingerprint
+        self.carried = False
+
+    def carry(self, later: rows.Later, *, status: int, body: Any, filled: dict[str, str]) -> None:
+        """Queue the record, answering `status` and `body`, on `later` (a rows.Later(only_with=...)
+        on PostgreSQL), whose statement then writes it with the effect. `filled`: top-level fields
+        of the body that only that statement knows, {name: SQL expression over its only_with clause}."""
+        stored = _jsonable(body)
+        expressions = ", ".join(f"CAST(%s AS text), ({expression})" for expression in filled.values())
+        body_sql = rows.Sql(f"CAST(%s AS jsonb) || jsonb_build_object({expressions})",
+                            [json.dumps(stored, cls=NinjaJSONEncoder), *filled])
+        _record_answer(self.scope, self.key, self.request, self.fingerprint, status, body_sql, later=later)
+        self.carried = True
+
+
+def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Callable[[KeyRecord], tuple[int, Any]]
                         ) -> HttpResponse:
     """The effect and the key's record, written once with the response, in one transaction (one
     commit, no claim-then-update). A replay or a concurrent request with the same key runs the
     operation too, but its record INSERT meets the unique index (waiting for the first to commit)
     and fails, which rolls its effect back: it answers with the stored response. A business error
-    is stored afterwards unless an answer was stored first, which is then the answer."""
+    is stored afterwards unless an answer was stored first, which is then the answer.
+
+    On PostgreSQL `run` must write its effect and the record in one statement (KeyRecord.carry),
+    which outside a caller's transaction is the transaction: none is opened around it."""
+    record = KeyRecord(request, scope, key, fingerprint)
+    connection = transaction.get_connection()
+    one_statement = connection.vendor == "postgresql" and not connection.in_atomic_block
     recording = False
     try:
-        with transaction.atomic():
-            status, body = run()
+        with nullcontext() if one_statement else transaction.atomic():
+            status, body = run(record)
             stored = _jsonable(body)
             recording = True
-            _record_answer(scope, key, request, fingerprint, status, stored)
+            if not record.carried:
+                if one_statement:
+                    raise RuntimeError("the operation did not write the Idempotency-Key's record with its effect")
+                _record_answer(scope, key, request, fingerprint, status, stored)
         return _answer(status, stored)
-    except IntegrityError:
-        if not recording:
+    except IntegrityError as exc:
+        if not (recording or record.carried):
             raise
-        replay = _stored(scope, key, request, fingerprint)
+        try:
+            replay = _stored(scope, key, request, fingerprint)
+        except IdempotencyRecord.DoesNotExist:
+            raise exc from None  # another row's constraint, not the key's
         if replay is None:
             return _in_one_transaction(request, scope, key, fingerprint, run)
         return _answer(*replay)
@@ -156,11 +189,12 @@ def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Ca
         raise
 
 
-def idempotent(request, *, key: str, run: Callable[[], tuple[int, Any]], one_transaction: bool = False) -> HttpResponse:
+def idempotent(request, *, key: str, run: Callable[..., tuple[int, Any]], one_transaction: bool = False) -> HttpResponse:
     """Run `run` at most once per key. one_transaction=True writes the key's record once, with
     the response, at the end of the operation's own transaction (one commit and one write instead
     of two of each): for short operations whose every effect is in the database, as a replay or
-    concurrent duplicate runs them too before its record's INSERT fails and rolls them back."""
+    concurrent duplicate runs them too before its record's INSERT fails and rolls them back.
+    `run` then takes the KeyRecord, which on PostgreSQL it must carry (_in_one_transaction)."""
     actor: Actor = request.auth
     if not key:
         raise BadRequest(_("This operation needs an Idempotency-Key header."), code="idempotency_key_missing")

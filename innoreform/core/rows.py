@@ -52,30 +52,59 @@ def _plain_type(field) -> type | None:
     return _PLAIN.get(type(field))
 
 
+class Sql:
+    """A value computed by the carrying statement: an SQL expression (with its own parameters)
+    over the row of the `Later(only_with=...)` clause, in place of a parameter. Only for rows of
+    such a Later on PostgreSQL."""
+
+    __slots__ = ("expression", "params")
+
+    def __init__(self, expression: str, params: list | tuple = ()):
+        self.expression, self.params = expression, list(params)
+
+
 @cache
-def _statement(model: type[Model], vendor: str, guarded: bool = False, returning: bool = True
-               ) -> tuple[str, tuple, frozenset]:
-    """The INSERT for `model`. Guarded (PostgreSQL): `WITH guard AS (<an UPDATE> RETURNING 1)
-    INSERT ... SELECT ... FROM guard`, which inserts only if the UPDATE matched a row. Its values
-    are cast to the columns' types, as a SELECT list does not take them from the target columns
-    when the server binds the parameters; not to a varchar's length, which would cut an
-    over-long text silently where the INSERT refuses it."""
+def _statement(model: type[Model], vendor: str, guarded: bool = False, returning: bool = True,
+               with_pk: bool = False) -> tuple[str, tuple, frozenset, tuple]:
+    """The INSERT for `model`: (sql, (field, plain type) pairs, the names it takes, the SELECT
+    items of the guarded form). Guarded (PostgreSQL): `INSERT ... SELECT <items> FROM {source}`,
+    which inserts a row only if `{source}` (a WITH clause of the same statement) has one, with
+    `{select}` standing for the items. Its values are cast to the columns' types, as a SELECT
+    list does not take them from the target columns when the server binds the parameters; not to
+    a varchar's length, which would cut an over-long text silently where the INSERT refuses it.
+    with_pk: the primary key is given (drawn beforehand from its sequence)."""
     meta = model._meta
-    fields = tuple(f for f in meta.concrete_fields if not (f.primary_key and f.auto_created)
-                   and not getattr(f, "db_returning", False))
+    fields = tuple(f for f in meta.concrete_fields if (with_pk and f.primary_key)
+                   or not (f.primary_key and f.auto_created or getattr(f, "db_returning", False)))
     conn = connections[DEFAULT_DB_ALIAS]
     q = conn.ops.quote_name
     columns = ", ".join(q(f.column) for f in fields)
+    items: tuple = ()
     if guarded:
-        casts = ", ".join(f"CAST(%s AS {_VARCHAR_N.sub('varchar', f.db_type(conn))})" for f in fields)
-        sql = (f"WITH guard AS ({{guard}} RETURNING 1) INSERT INTO {q(meta.db_table)} ({columns}) "  # noqa: S608
-               f"SELECT {casts} FROM guard")
+        items = tuple(f"CAST(%s AS {_VARCHAR_N.sub('varchar', f.db_type(conn))})" for f in fields)
+        sql = f"INSERT INTO {q(meta.db_table)} ({columns}) SELECT {{select}} FROM {{source}}"  # noqa: S608
     else:
         sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
     if returning and conn.features.can_return_columns_from_insert:
         sql += f" RETURNING {q(meta.pk.column)}"
     plain = tuple(_plain_type(f) for f in fields)
-    return sql, tuple(zip(fields, plain, strict=True)), frozenset(f.attname for f in fields) | {f.name for f in fields}
+    return (sql, tuple(zip(fields, plain, strict=True)),
+            frozenset(f.attname for f in fields) | {f.name for f in fields}, items)
+
+
+def _guarded(template: str, items: tuple, params: list, source: str) -> tuple[str, list]:
+    """The guarded INSERT reading from `source`, with any Sql values in place of their items."""
+    if not any(type(p) is Sql for p in params):
+        return template.replace("{select}", ", ".join(items), 1).replace("{source}", source, 1), params
+    select, flat = [], []
+    for item, value in zip(items, params, strict=True):
+        if type(value) is Sql:
+            select.append(f"({value.expression})")
+            flat.extend(value.params)
+        else:
+            select.append(item)
+            flat.append(value)
+    return template.replace("{select}", ", ".join(select), 1).replace("{source}", source, 1), flat
 
 
 def _value(field, values: dict):
@@ -98,11 +127,18 @@ class Later:
 
     Whatever no statement carried is written when the block ends, also when it ends with an
     exception (the rows are then written as an immediate insert would have left them). Use it
-    inside `transaction.atomic()`."""
+    inside `transaction.atomic()`.
 
-    def __init__(self):
+    only_with="name": on PostgreSQL the rows are written only by the carrying statement and only
+    if its WITH clause `name` (given through fetch_one's `ctes`) has a row, which their values
+    may read (`Sql`); such a statement is atomic by itself, so it needs no transaction. Rows left
+    uncarried are dropped when the block ends with an exception and are an error otherwise.
+    Elsewhere the rows are written at once, inside the caller's `transaction.atomic()`."""
+
+    def __init__(self, *, only_with: str | None = None):
         self.conn = connections[DEFAULT_DB_ALIAS]
-        self.deferring = self.conn.vendor == "postgresql" and self.conn.in_atomic_block
+        self.only_with = only_with
+        self.deferring = self.conn.vendor == "postgresql" and (self.conn.in_atomic_block or only_with is not None)
         self.pending: list[tuple[str, list]] = []
 
     def __enter__(self) -> "Later":
@@ -110,6 +146,11 @@ class Later:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self.pending:
+            return
+        if self.only_with is not None:
+            self.pending = []
+            if exc_type is None:
+                raise RuntimeError(f"rows to write only with the clause {self.only_with!r} were not carried")
             return
         try:
             fetch_one("SELECT 1", [], carrying=self)
@@ -120,16 +161,22 @@ class Later:
             # statement in an atomic block, the transaction can now only roll back.
             self.conn.needs_rollback = True
 
-    def take(self, sql: str, params: list) -> tuple[str, list]:
-        """`sql` (which must not start with WITH) with the pending rows as WITH clauses before it."""
-        if not self.pending:
-            return sql, params
+    def take(self, sql: str, params: list, ctes: tuple = ()) -> tuple[str, list]:
+        """`sql` (which must not start with WITH) with `ctes` ((name, sql, params), ...) and then
+        the pending rows as its WITH clauses."""
         if sql.lstrip()[:4].upper() == "WITH":
             raise ValueError("a statement with its own WITH clause cannot carry rows")
-        clauses = ", ".join(f"later_{n} AS ({row_sql})" for n, (row_sql, _params) in enumerate(self.pending))
-        all_params = [p for _sql, row_params in self.pending for p in row_params]
+        rows = [(f"later_{n}", row_sql, row_params) for n, (row_sql, row_params) in enumerate(self.pending)]
         self.pending = []
-        return f"WITH {clauses} {sql}", [*all_params, *params]
+        return _with(sql, params, (*ctes, *rows))
+
+
+def _with(sql: str, params: list, clauses: tuple) -> tuple[str, list]:
+    """`sql` with `clauses` ((name, sql, params), ...) as its WITH clauses."""
+    if not clauses:
+        return sql, params
+    text = ", ".join(f"{name} AS ({clause_sql})" for name, clause_sql, _params in clauses)
+    return f"WITH {text} {sql}", [*(p for _n, _s, clause_params in clauses for p in clause_params), *params]
 
 
 @contextmanager
@@ -158,11 +205,15 @@ def _plain(params: list) -> list:
     return [p.value if isinstance(p, Enum) else p for p in params]
 
 
-def fetch_one(sql: str, params: list, *, carrying: Later | None = None) -> tuple | None:
-    """Run one statement (with the rows `carrying` holds) and return its first row, if any."""
+def fetch_one(sql: str, params: list, *, carrying: Later | None = None, ctes: tuple = ()) -> tuple | None:
+    """Run one statement (with the rows `carrying` holds) and return its first row, if any.
+    ctes: ((name, sql, params), ...), WITH clauses before the carried rows (PostgreSQL)."""
     params = _plain(params)  # the carried rows' are plain already (_params)
+    ctes = tuple((name, clause_sql, _plain(clause_params)) for name, clause_sql, clause_params in ctes)
     if carrying is not None:
-        sql, params = carrying.take(sql, params)
+        sql, params = carrying.take(sql, params, ctes)
+    else:
+        sql, params = _with(sql, params, ctes)
     with cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchone()
@@ -175,8 +226,15 @@ def _params(model: type[Model], values: dict, fields: tuple, known: frozenset, c
     params = []
     for field, plain in fields:
         value = row[field.attname]
-        params.append(value if value is None or type(value) is plain else field.get_db_prep_save(value, conn))
+        params.append(value if value is None or type(value) in (plain, Sql) else field.get_db_prep_save(value, conn))
     return row, _plain(params)
+
+
+def _no_sql_values(first, params: list):
+    """(first, params), refusing Sql values, which only a Later(only_with=...) row may have."""
+    if any(type(p) is Sql for p in params):
+        raise TypeError("an Sql value is only for a row of a Later(only_with=...) on PostgreSQL")
+    return first, params
 
 
 def _write(model: type[Model], values: dict, when: tuple[str, list] | None = None, later: Later | None = None
@@ -184,17 +242,22 @@ def _write(model: type[Model], values: dict, when: tuple[str, list] | None = Non
     # The connection itself, not the `connection` proxy: every attribute read through the proxy
     # is a thread-local lookup, and the fields' preparation reads it dozens of times per row.
     conn = connections[DEFAULT_DB_ALIAS]
+    with_pk = model._meta.pk.attname in values
     if later is not None and later.deferring:
-        sql, fields, known = _statement(model, conn.vendor, returning=False)
+        source = later.only_with
+        sql, fields, known, items = _statement(model, conn.vendor, source is not None, False, with_pk)
         row, params = _params(model, values, fields, known, conn)
-        later.pending.append((sql, params))
-        return None, row
+        if source is not None:
+            sql, params = _guarded(sql, items, params, source)
+        later.pending.append(_no_sql_values(sql, params))
+        return row.get(model._meta.pk.attname), row
     one_statement = when is not None and conn.vendor == "postgresql"
-    sql, fields, known = _statement(model, conn.vendor, one_statement)
-    row, params = _params(model, values, fields, known, conn)
+    sql, fields, known, items = _statement(model, conn.vendor, one_statement, True, with_pk)
+    row, params = _no_sql_values(*_params(model, values, fields, known, conn))
     with cursor(conn) as cur:
         if one_statement:
-            cur.execute(sql.replace("{guard}", when[0], 1), [*_plain(when[1]), *params])
+            sql, params = _guarded(sql, items, params, "guard")
+            cur.execute(f"WITH guard AS ({when[0]} RETURNING 1) {sql}", [*_plain(when[1]), *params])
             found = cur.fetchone()
             return (None if found is None else found[0]), row
         if when is not None:
@@ -222,14 +285,15 @@ def create(model: type[Model], *, only_if: tuple[str, list] | None = None, later
     to happen, as in "close the order, then record its use"; None when it matched none. On
     PostgreSQL both go in one statement, one round trip; elsewhere two.
 
-    later: see `Later`; the instance then has no primary key (only_if is not taken with it)."""
+    later: see `Later`; the instance then has no primary key unless `values` gave it (only_if
+    is not taken with it)."""
     if later is not None and only_if is not None:
         raise TypeError("only_if needs the row's answer: it cannot wait for a later statement")
     pk, row = _write(model, values, only_if, later)
     if pk is None and not (later is not None and later.deferring):
         return None
     kwargs = {}
-    for field, _plain in _statement(model, connections[DEFAULT_DB_ALIAS].vendor)[1]:
+    for field, _plain in _statement(model, connections[DEFAULT_DB_ALIAS].vendor)[1]:  # the fields but the key
         related = values.get(field.name) if field.name != field.attname else None
         if isinstance(related, Model):
             kwargs[field.name] = related

@@ -7,12 +7,13 @@
   person and approved by another (maker-checker); approval books the payable; confirmed fraud
   cancels the voucher and suspends the institution.
 
-Concurrency: a deduction is two conditional UPDATEs in one transaction (order open -> used;
-voucher used + amount <= face), so 100 simultaneous deductions can never exceed the face value,
-whatever the database's isolation level.
+Concurrency: a use is two conditional UPDATEs in one transaction (order open -> used; voucher
+used + amount <= face), so 100 simultaneous deductions can never exceed the face value, whatever
+the database's isolation level. On PostgreSQL a deduction is one statement (_deduct_in_one_statement).
 """
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 
 from django.core.files.base import ContentFile
@@ -115,6 +116,31 @@ def _insufficient() -> Conflict:
                     code="voucher_insufficient")
 
 
+def _check_use(order: m.Order, flow: str) -> None:
+    if order.voucher.flow != flow:
+        raise Conflict(_("This voucher is redeemed by the other flow."), code="wrong_flow")
+    if order.voucher.used_fen > order.voucher.face_fen - order.voucher_fen:
+        # Refused before writing anything, as the voucher's UPDATE would refuse it at the end. The
+        # value was read moments ago: a use voided since then makes this refusal one that came just
+        # before the void; a deduction since then is caught by the UPDATE anyway.
+        raise _insufficient()
+
+
+def _use_values(*, actor: Actor, order: m.Order, flow: str, payee_id: int) -> dict:
+    return {"voucher": order.voucher, "order": order, "flow": flow, "amount_fen": order.voucher_fen,
+            "payee_id": payee_id, "created_by_label": actor.label[:150]}
+
+
+def _record_use(*, actor: Actor, order: m.Order, redemption: m.Redemption, flow: str, later: rows.Later) -> None:
+    """The use's audit event and trust-ledger entry, queued to go with the voucher's UPDATE."""
+    audit.record(actor=actor, action="vouchers.voucher_used", obj=redemption, later=later,
+                 changes={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen,
+                          "flow": flow})
+    money.log(actor=actor, entry_type="vouchers.voucher_used", obj=redemption, subject_org=order.enterprise_id,
+              payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen},
+              sequence_on_commit=False, later=later)
+
+
 def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date, proof: tuple[str, bytes] | None = None
          ) -> m.Redemption:
     """Take the order's voucher share off the voucher, at most once per order and never beyond
@@ -123,15 +149,8 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
     The voucher row is the one every deduction of a voucher contends for: it is updated last, so
     its lock is held only from that UPDATE to the commit. The trust-ledger entry is queued in
     this transaction and integrated by a background task (tasks.schedule_sequencing)."""
-    if order.voucher.flow != flow:
-        raise Conflict(_("This voucher is redeemed by the other flow."), code="wrong_flow")
-    if order.voucher.used_fen > order.voucher.face_fen - order.voucher_fen:
-        # Refused before writing anything, as _take() would refuse it at the end. The value was
-        # read moments ago: a use voided since then makes this refusal one that came just before
-        # the void; a deduction since then is caught by _take() anyway.
-        raise _insufficient()
-    values = {"voucher": order.voucher, "order": order, "flow": flow, "amount_fen": order.voucher_fen,
-              "payee_id": payee_id, "created_by_label": actor.label[:150]}
+    _check_use(order, flow)
+    values = _use_values(actor=actor, order=order, flow=flow, payee_id=payee_id)
     if proof is None:  # the order is closed and its use recorded in one statement where possible
         redemption = rows.create(m.Redemption, only_if=_close_order(order.pk), **values)
     else:
@@ -144,15 +163,9 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
             redemption.proof.save(filename, ContentFile(proof[1]), save=False)
             redemption.save()
     if redemption is None:
-        raise Conflict(_("The voucher was already used for this order, or the order is closed."),
-                       code="order_not_open")
+        raise _order_not_open()
     with rows.Later() as later:  # the event and the ledger entry go with the voucher's UPDATE
-        audit.record(actor=actor, action="vouchers.voucher_used", obj=redemption, later=later,
-                     changes={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen,
-                              "flow": flow})
-        money.log(actor=actor, entry_type="vouchers.voucher_used", obj=redemption, subject_org=order.enterprise_id,
-                  payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen},
-                  sequence_on_commit=False, later=later)
+        _record_use(actor=actor, order=order, redemption=redemption, flow=flow, later=later)
         used = _take(order=order, today=today, carrying=later)
     if used is None:  # the caller's transaction rolls back the order, use, audit and ledger rows
         raise _insufficient()
@@ -161,9 +174,59 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
     return redemption
 
 
+def _order_not_open() -> Conflict:
+    return Conflict(_("The voucher was already used for this order, or the order is closed."), code="order_not_open")
+
+
+# The deduction statement's WITH clause that took the share off the voucher, and its column with
+# the voucher's remaining value: rows carried with a deduction (`carry`) may read it (rows.Sql).
+TAKEN = "taken"
+REMAINING_FEN = f"{TAKEN}.remaining_fen"
+
+
+def _deduct_in_one_statement(*, actor: Actor, order: m.Order, today: date,
+                             carry: Callable[[m.Redemption, rows.Later], None] | None) -> m.Redemption:
+    """PostgreSQL: the whole 通兑 use in one statement, atomic by itself. It locks the order if it is
+    open, takes the share off the voucher (never beyond the face value) only then, and closes the
+    order and writes the use, its audit event, its ledger entry and the rows `carry` adds only if
+    the share was taken. Outside a transaction that is the transaction: no BEGIN or COMMIT round
+    trips, and the voucher row every deduction contends for stays locked only while the server
+    finishes the statement and commits, never while it waits on this process. The use's id was
+    drawn with the order (deductible_order), so the event and the entry can name it."""
+    _check_use(order, Flow.TONGDUI)
+    q = connection.ops.quote_name
+    orders, vouchers = q(m.Order._meta.db_table), q(m.Voucher._meta.db_table)
+    values = _use_values(actor=actor, order=order, flow=Flow.TONGDUI, payee_id=order.institution.organisation_id)
+    ctes = (
+        ("open_order", f"SELECT id FROM {orders} WHERE id = %s AND status = %s FOR UPDATE",  # noqa: S608
+         [order.pk, m.OrderStatus.OPEN]),
+        (TAKEN, f"UPDATE {vouchers} SET used_fen = used_fen + %s WHERE id = %s AND status = %s "  # noqa: S608
+                "AND expires_on >= %s AND used_fen <= face_fen - %s AND EXISTS (SELECT 1 FROM open_order) "
+                "RETURNING used_fen, face_fen - used_fen AS remaining_fen",
+         [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE, today, order.voucher_fen]),
+        ("closed", f"UPDATE {orders} SET status = %s WHERE id = %s AND EXISTS (SELECT 1 FROM {TAKEN})",  # noqa: S608
+         [m.OrderStatus.USED, order.pk]),
+    )
+    with rows.Later(only_with=TAKEN) as later:
+        redemption = rows.create(m.Redemption, later=later, id=order.drawn_use_id, **values)
+        _record_use(actor=actor, order=order, redemption=redemption, flow=Flow.TONGDUI, later=later)
+        if carry is not None:
+            carry(redemption, later)
+        was_open, used = rows.fetch_one(f"SELECT (SELECT count(*) FROM open_order), (SELECT used_fen FROM {TAKEN})",  # noqa: S608
+                                        [], ctes=ctes, carrying=later)
+    if not was_open:
+        raise _order_not_open()
+    if used is None:
+        raise _insufficient()
+    order.voucher.used_fen = used
+    transaction.on_commit(schedule_sequencing)
+    return redemption
+
+
 _ORDER_COLUMNS = ("id", "enterprise_id", "institution_id", "voucher_id", "voucher_fen")
 _VOUCHER_COLUMNS = ("flow", "face_fen", "used_fen")
 _INSTITUTION_COLUMNS = ("status", "organisation_id")
+_USE_ID_SEQUENCE = (m.Redemption._meta.db_table, m.Redemption._meta.pk.column)
 
 
 def _partial(model, values: dict):
@@ -175,32 +238,40 @@ def _partial(model, values: dict):
 def deductible_order(*, actor: Actor, order_id: int) -> m.Order:
     """The institution's order with what a deduction reads of it, its voucher and institution;
     404 when it is not theirs. One raw SELECT: compiling and loading it through the ORM
-    (select_related, even with only()) cost a quarter of a bank deduction's CPU."""
+    (select_related, even with only()) cost a quarter of a bank deduction's CPU. On PostgreSQL it
+    also draws the id of the order's use from its sequence (`order.drawn_use_id`; None elsewhere):
+    the deduction's one statement needs it beforehand (an id drawn for a refused use is skipped)."""
     _require(actor, "vouchers.institution")
     q = connection.ops.quote_name
     orders, vouchers, institutions = (q(model._meta.db_table) for model in (m.Order, m.Voucher, m.Institution))
     columns = ", ".join([f"o.{c}" for c in _ORDER_COLUMNS] + [f"v.{c}" for c in _VOUCHER_COLUMNS]
                         + [f"i.{c}" for c in _INSTITUTION_COLUMNS])
+    draw = connection.vendor == "postgresql"
+    if draw:
+        columns += ", nextval(pg_get_serial_sequence(%s, %s))"
     row = rows.fetch_one(f"SELECT {columns} FROM {orders} o JOIN {vouchers} v ON v.id = o.voucher_id "  # noqa: S608 - model tables
                          f"JOIN {institutions} i ON i.id = o.institution_id WHERE o.id = %s AND i.organisation_id = %s",
-                         [order_id, actor.organisation_id])
+                         [*(_USE_ID_SEQUENCE if draw else ()), order_id, actor.organisation_id])
     if row is None:
         raise NotFound()
-    n, k = len(_ORDER_COLUMNS), len(_VOUCHER_COLUMNS)
+    n, k, j = len(_ORDER_COLUMNS), len(_VOUCHER_COLUMNS), len(_INSTITUTION_COLUMNS)
     order = _partial(m.Order, dict(zip(_ORDER_COLUMNS, row[:n], strict=True)))  # other fields load on access
     voucher = dict(zip(_VOUCHER_COLUMNS, row[n:n + k], strict=True))
-    institution = dict(zip(_INSTITUTION_COLUMNS, row[n + k:], strict=True))
+    institution = dict(zip(_INSTITUTION_COLUMNS, row[n + k:n + k + j], strict=True))
+    order.drawn_use_id = row[-1] if draw else None
     order.voucher = _partial(m.Voucher, {"id": order.voucher_id, **voucher})
     order.institution = _partial(m.Institution, {"id": order.institution_id, **institution})
     return order
 
 
 def deduct(*, actor: Actor, order_id: int, on: date | None = None, order: m.Order | None = None,
-           savepoint: bool = True) -> m.Redemption:
+           savepoint: bool = True, carry: Callable[[m.Redemption, rows.Later], None] | None = None) -> m.Redemption:
     """通兑: the institution deducts the voucher share from the enterprise's bill. `order` may be
     the row deductible_order() already read for this actor and order_id. savepoint=False is for
     a caller whose transaction ends on any error (the idempotent API call): it saves two round
-    trips, one of them while the voucher row is locked."""
+    trips, one of them while the voucher row is locked. On PostgreSQL the deduction is one
+    statement (_deduct_in_one_statement) and `carry(use, later)` may add rows to it (to `later`),
+    written only if the deduction is; it is not called elsewhere."""
     today = on or timezone.localdate()
     if order is None or order.pk != order_id or order.institution.organisation_id != actor.organisation_id:
         order = deductible_order(actor=actor, order_id=order_id)
@@ -208,6 +279,8 @@ def deduct(*, actor: Actor, order_id: int, on: date | None = None, order: m.Orde
         _require(actor, "vouchers.institution")
     if order.institution.status != m.ListingStatus.LISTED:
         raise Conflict(_("The institution is not listed."), code="institution_not_listed")
+    if order.drawn_use_id is not None:
+        return _deduct_in_one_statement(actor=actor, order=order, today=today, carry=carry)
     with transaction.atomic(savepoint=savepoint):
         return _use(actor=actor, order=order, flow=Flow.TONGDUI, payee_id=order.institution.organisation_id,
                     today=today)

@@ -186,3 +186,71 @@ def test_choices_members_go_to_the_driver_as_their_plain_values():
     pk = rows.insert(AuditEvent, action="x.enum", outcome=Outcome.DENIED)
     assert AuditEvent.objects.filter(pk=pk, outcome="denied").exists()
     assert rows.fetch_one("SELECT %s", [Role.APPROVER]) == ("approver",)
+
+
+def _only_with_record(key: str):
+    """A carrying statement whose clause `touched` has a row only when the record's status is 200."""
+    from django.db import connection
+
+    record = IdempotencyRecord.objects.create(scope="s", key=key, method="POST", path="/p", request_hash="h",
+                                              response_status=200)
+    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    return record, (("touched", f"UPDATE {table} SET response_status = response_status + 1 "  # noqa: S608
+                                "WHERE id = %s AND response_status = %s RETURNING response_status", None),)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("matches", [True, False])
+def test_only_with_rows_are_written_by_one_statement_only_if_its_clause_has_a_row(matches):
+    """Outside a transaction (the statement is its own), with a given key and a value the statement
+    computes (rows.Sql): all rows and the UPDATE, or nothing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL carries rows")
+    record, ((name, sql, _params),) = _only_with_record(f"k-only-{matches}")
+    drawn = rows.fetch_one("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [AuditEvent._meta.db_table])[0]
+
+    def block():
+        with rows.Later(only_with=name) as later:
+            event = rows.create(AuditEvent, later=later, id=drawn, action="x.with-id")
+            assert event.pk == drawn
+            rows.insert(AuditEvent, later=later, action="x.computed",
+                        changes=rows.Sql("jsonb_build_object('status', touched.response_status, 'n', %s)", [7]))
+            answer.append(rows.fetch_one("SELECT (SELECT response_status FROM touched)", [],
+                                         ctes=((name, sql, [record.pk, 200 if matches else 999]),), carrying=later))
+
+    answer = []
+    assert _count_statements(block) == 1
+    record.refresh_from_db()
+    events = {e.action: e for e in AuditEvent.objects.filter(action__startswith="x.")}
+    if matches:
+        assert answer == [(201,)] and record.response_status == 201
+        assert events["x.with-id"].pk == drawn and events["x.computed"].changes == {"status": 201, "n": 7}
+    else:
+        assert answer == [(None,)] and record.response_status == 200 and events == {}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_only_with_rows_left_uncarried_are_an_error_or_dropped_with_an_error():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL carries rows")
+    with pytest.raises(RuntimeError, match="not carried"), rows.Later(only_with="touched") as later:
+        rows.insert(AuditEvent, later=later, action="x.left")
+    with pytest.raises(ValueError, match="refused"), rows.Later(only_with="touched") as later:
+        rows.insert(AuditEvent, later=later, action="x.left")
+        raise ValueError("refused")
+    assert not AuditEvent.objects.filter(action="x.left").exists()
+
+
+def test_sql_values_only_go_with_an_only_with_clause():
+    from django.db import transaction
+
+    with pytest.raises(TypeError, match="only_with"):
+        rows.insert(AuditEvent, action="x.no", changes=rows.Sql("'{}'::jsonb"))
+    with transaction.atomic(), rows.Later() as later, pytest.raises(TypeError, match="only_with"):
+        rows.insert(AuditEvent, later=later, action="x.no", changes=rows.Sql("'{}'::jsonb"))

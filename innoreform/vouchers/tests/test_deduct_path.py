@@ -1,6 +1,7 @@
-"""The deduction's fast path: one transaction holds the idempotency record, the use, its audit
-event and its queued trust-ledger entry; a refusal leaves none of them; the ledger entry is
-integrated by a background task, throttled per process when the backend can defer."""
+"""The deduction's fast path: one transaction (on PostgreSQL one statement) holds the idempotency
+record, the use, its audit event and its queued trust-ledger entry; a refusal leaves none of them;
+the ledger entry is integrated by a background task, throttled per process when the backend can
+defer."""
 
 import pytest
 from django.test import Client
@@ -185,3 +186,76 @@ def test_sequencing_is_not_enqueued_while_another_process_task_is_due_later(monk
     monkeypatch.setattr(tasks, "_next_sequencing", 0.0)
     tasks.schedule_sequencing()
     assert queued.count() == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("covered", [True, False])
+def test_on_postgresql_a_bank_deduction_is_one_statement_committing_itself(monkeypatch, enterprise, reviewer, budgets,
+                                                                            registry, covered):
+    """Key probe, order read, then one statement in autocommit (no BEGIN, no COMMIT). Another
+    deduction lands between the read and the statement: the answer, and its stored replay, show the
+    remaining value the statement left, not the one read; refused, the statement wrote nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from innoreform.core import rows
+
+    from .conftest import issue_voucher, listed_institution
+
+    if connection.vendor != "postgresql":
+        pytest.skip("one statement only on PostgreSQL")
+    inst_actor, service = listed_institution(reviewer, price_fen=1_000_000)
+    voucher = issue_voucher(enterprise, reviewer, requested_fen=1_500_000 if covered else 500_000)
+    first, second = (use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk) for _ in range(2))
+    read, autocommit = use.deductible_order, []
+
+    def read_then_another_deduction(**kwargs):
+        order = read(**kwargs)
+        use.deduct(actor=inst_actor, order_id=first.pk, order=read(actor=inst_actor, order_id=first.pk))
+        return order
+
+    def noting_autocommit(*args, **kwargs):
+        autocommit.append(connection.get_autocommit())
+        return fetch_one(*args, **kwargs)
+
+    fetch_one = rows.fetch_one
+    monkeypatch.setattr(rows, "fetch_one", noting_autocommit)
+    monkeypatch.setattr(use, "deductible_order", read_then_another_deduction)
+    _key, header = core_services.api_key_create(actor=inst_actor, name="lab")
+    client = Client(headers={"X-API-Key": header})
+    with CaptureQueriesContext(connection) as captured:
+        answer = _deduct(client, second.pk, "k-stale")
+    sent = [q["sql"] for q in captured.captured_queries]
+    deductions = [n for n, sql in enumerate(sent) if "open_order" in sql]
+    assert len(deductions) == 2 and not any(sent[n - 1].startswith(("BEGIN", "SAVEPOINT")) for n in deductions)
+    assert autocommit and all(autocommit)
+    monkeypatch.setattr(use, "deductible_order", read)
+    replay = _deduct(client, second.pk, "k-stale")
+    assert (replay.status_code, replay.json()) == (answer.status_code, answer.json())
+    second.refresh_from_db()
+    voucher.refresh_from_db()
+    if covered:
+        assert answer.status_code == 201, answer.content
+        assert answer.json()["voucher_remaining_fen"] == voucher.face_fen - voucher.used_fen == 500_000
+        assert second.status == m.OrderStatus.USED and m.Redemption.objects.filter(order=second).count() == 1
+        assert m.Redemption.objects.get(order=second).pk == answer.json()["id"]
+    else:
+        assert (answer.status_code, answer.json()["code"]) == (409, "voucher_insufficient")
+        assert second.status == m.OrderStatus.OPEN and not m.Redemption.objects.filter(order=second).exists()
+    assert AuditEvent.objects.filter(action="vouchers.voucher_used").count() == 1 + covered
+    assert IdempotencyRecord.objects.get(key="k-stale").response_status == answer.status_code
+
+
+def test_deductible_order_draws_the_use_id_on_postgresql_only(voucher, institution, enterprise):
+    from django.db import connection
+
+    inst_actor, service = institution
+    order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
+    read = use.deductible_order(actor=inst_actor, order_id=order.pk)
+    if connection.vendor != "postgresql":
+        assert read.drawn_use_id is None
+        return
+    again = use.deductible_order(actor=inst_actor, order_id=order.pk)
+    assert again.drawn_use_id > read.drawn_use_id  # an id drawn for a use that did not happen is skipped
+    assert use.deduct(actor=inst_actor, order_id=order.pk, order=again).pk == again.drawn_use_id
