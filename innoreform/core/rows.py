@@ -14,7 +14,9 @@ an order, then record its use): one statement on PostgreSQL.
 `Later` holds rows whose ids nobody needs (an audit event, a queued ledger entry) until the next
 statement that can carry them (`fetch_one(..., carrying=later)`): on PostgreSQL they become
 data-modifying WITH clauses of that statement, saving a round trip each (0.08-0.13 ms of our CPU
-here, and some of the server's). Elsewhere they are written at once.
+here, and some of the server's). Elsewhere they are written at once. `Later(only_with=...)`
+makes the carrying statement write them only if one of its own WITH clauses has a row, so that a
+whole operation can be one statement, atomic without a transaction (the 通兑 deduction).
 
 `cursor()` and `fetch_one()` run the hot path's other statements (the API-key probe, the order
 read, the voucher update) on the driver's cursor, without Django's per-statement wrapper.
