@@ -77,7 +77,7 @@ def _statement(model: type[Model], vendor: str, guarded: bool = False, returning
     with_pk: the primary key is given (drawn beforehand from its sequence)."""
     meta = model._meta
     fields = tuple(f for f in meta.concrete_fields if (with_pk and f.primary_key)
-                   or not (f.primary_key and f.auto_created or getattr(f, "db_returning", False)))
+                   or not ((f.primary_key and f.auto_created) or getattr(f, "db_returning", False)))
     conn = connections[DEFAULT_DB_ALIAS]
     q = conn.ops.quote_name
     columns = ", ".join(q(f.column) for f in fields)
