@@ -168,9 +168,9 @@ class Later:
         the pending rows as its WITH clauses."""
         if sql.lstrip()[:4].upper() == "WITH":
             raise ValueError("a statement with its own WITH clause cannot carry rows")
-        rows = [(f"later_{n}", row_sql, row_params) for n, (row_sql, row_params) in enumerate(self.pending)]
+        carried = [(f"later_{n}", row_sql, row_params) for n, (row_sql, row_params) in enumerate(self.pending)]
         self.pending = []
-        return _with(sql, params, (*ctes, *rows))
+        return _with(sql, params, (*ctes, *carried))
 
 
 def _with(sql: str, params: list, clauses: tuple) -> tuple[str, list]:
