@@ -468,6 +468,7 @@ def claim_confirm_fraud(*, actor: Actor, claim_id: int, reason: str) -> m.Claim:
         if claim.batch_items.exists():
             raise Conflict(_("The claim is in a settlement batch."), code="in_batch")
         redemption = claim.redemption
+        services._cancel_open_orders(redemption.voucher_id)  # the voucher is cancelled below
         voucher = m.Voucher.objects.select_for_update().get(pk=redemption.voucher_id)
         if claim.status == m.ClaimStatus.APPROVED:
             from innoreform.books import selectors as book_selectors
@@ -489,7 +490,6 @@ def claim_confirm_fraud(*, actor: Actor, claim_id: int, reason: str) -> m.Claim:
                     other.save(update_fields=["status", "review_note"])
                 void_redemption(actor=actor, redemption=use, voucher=voucher, tag="fraud")
         if voucher.status == m.VoucherStatus.ACTIVE:
-            m.Order.objects.filter(voucher=voucher, status=m.OrderStatus.OPEN).update(status=m.OrderStatus.CANCELLED)
             voucher.status = m.VoucherStatus.CANCELLED
             voucher.closed_reason = f"fraud: {reason.strip()}"[:300]
             release(actor=actor, voucher=voucher, amount_fen=voucher.face_fen - voucher.used_fen, tag="cancel")

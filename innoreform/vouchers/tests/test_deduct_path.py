@@ -259,3 +259,35 @@ def test_deductible_order_draws_the_use_id_on_postgresql_only(voucher, instituti
     again = use.deductible_order(actor=inst_actor, order_id=order.pk)
     assert again.drawn_use_id > read.drawn_use_id  # an id drawn for a use that did not happen is skipped
     assert use.deduct(actor=inst_actor, order_id=order.pk, order=again).pk == again.drawn_use_id
+
+
+@pytest.mark.parametrize("step", ["fraud", "expiry"])
+def test_cancelling_a_voucher_cancels_its_open_orders_before_locking_it(step, voucher, institution, enterprise,
+                                                                        reviewer, approver, budgets):
+    """A deduction locks its order, then the voucher: a step that cancels a voucher must not hold
+    the voucher while it waits for one of its orders, or the two deadlock."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from innoreform.core.actor import Actor
+    from innoreform.vouchers import services
+
+    from .conftest import approve_claim, use_and_claim
+
+    inst_actor, service = institution
+    claim = approve_claim(use_and_claim(enterprise, inst_actor, service, voucher), reviewer, approver)
+    waiting = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
+    with CaptureQueriesContext(connection) as captured:
+        if step == "fraud":
+            use.claim_confirm_fraud(actor=approver, claim_id=claim.pk, reason="虚开发票")
+        else:
+            services.vouchers_expire_due(actor=Actor.system(), on=voucher.expires_on + timedelta(days=1))
+    waiting.refresh_from_db()
+    assert waiting.status == m.OrderStatus.CANCELLED
+    sent = [q["sql"] for q in captured.captured_queries]
+    cancelled = next(n for n, sql in enumerate(sent) if sql.startswith('UPDATE "vouchers_order"'))
+    if connection.vendor == "postgresql":  # SQLite has no row locks to order
+        locked = next(n for n, sql in enumerate(sent) if '"vouchers_voucher"' in sql and "FOR UPDATE" in sql)
+        assert cancelled < locked
