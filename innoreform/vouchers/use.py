@@ -89,25 +89,31 @@ def order_cancel(*, actor: Actor, order_id: int) -> m.Order:
     return order
 
 
-def _take(*, order: m.Order, today: date, carrying: rows.Later | None = None) -> int | None:
+def _take_statement(order: m.Order, today: date, also: str = "") -> tuple[str, list]:
     """The conditional UPDATE that takes the order's share off the voucher, never beyond the face
-    value; returns the voucher's new used amount, or None when refused. RETURNING saves the read
-    of the hot voucher row while its lock is held (PostgreSQL and SQLite >= 3.35 both have it).
-    `carrying`: rows written in the same statement (rows.Later)."""
-    table, q = m.Voucher._meta.db_table, connection.ops.quote_name
-    row = rows.fetch_one(
-        f"UPDATE {q(table)} SET used_fen = used_fen + %s WHERE id = %s AND status = %s "  # noqa: S608 - model table name
-        "AND expires_on >= %s AND used_fen <= face_fen - %s RETURNING used_fen",
-        [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE,
-         connection.ops.adapt_datefield_value(today), order.voucher_fen], carrying=carrying)
+    value (and only if `also`, an SQL condition, holds), returning the voucher's new used amount
+    and remaining value. RETURNING saves the read of the hot voucher row while its lock is held
+    (PostgreSQL and SQLite >= 3.35 both have it)."""
+    q = connection.ops.quote_name
+    return (f"UPDATE {q(m.Voucher._meta.db_table)} SET used_fen = used_fen + %s WHERE id = %s "  # noqa: S608
+            f"AND status = %s AND expires_on >= %s AND used_fen <= face_fen - %s{also} "
+            "RETURNING used_fen, face_fen - used_fen AS remaining_fen",
+            [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE,
+             connection.ops.adapt_datefield_value(today), order.voucher_fen])
+
+
+def _take(*, order: m.Order, today: date, carrying: rows.Later | None = None) -> int | None:
+    """_take_statement's UPDATE: the voucher's new used amount, or None when refused. `carrying`:
+    rows written in the same statement (rows.Later)."""
+    row = rows.fetch_one(*_take_statement(order, today), carrying=carrying)
     return None if row is None else row[0]
 
 
-def _close_order(order_id: int) -> tuple[str, list]:
-    """open -> used, once: the conditional UPDATE, in SQL (the ORM's update() compiled it at a
-    twentieth of a deduction's CPU)."""
+def _close_order(order_id: int, also: str = "") -> tuple[str, list]:
+    """open -> used, once (and only if `also`, an SQL condition, holds): the conditional UPDATE,
+    in SQL (the ORM's update() compiled it at a twentieth of a deduction's CPU)."""
     q = connection.ops.quote_name
-    return (f"UPDATE {q(m.Order._meta.db_table)} SET status = %s WHERE id = %s AND status = %s",  # noqa: S608
+    return (f"UPDATE {q(m.Order._meta.db_table)} SET status = %s WHERE id = %s AND status = %s{also}",  # noqa: S608
             [m.OrderStatus.USED, order_id, m.OrderStatus.OPEN])
 
 
@@ -194,18 +200,13 @@ def _deduct_in_one_statement(*, actor: Actor, order: m.Order, today: date,
     finishes the statement and commits, never while it waits on this process. The use's id was
     drawn with the order (deductible_order), so the event and the entry can name it."""
     _check_use(order, Flow.TONGDUI)
-    q = connection.ops.quote_name
-    orders, vouchers = q(m.Order._meta.db_table), q(m.Voucher._meta.db_table)
+    orders = connection.ops.quote_name(m.Order._meta.db_table)
     values = _use_values(actor=actor, order=order, flow=Flow.TONGDUI, payee_id=order.institution.organisation_id)
     ctes = (
         ("open_order", f"SELECT id FROM {orders} WHERE id = %s AND status = %s FOR UPDATE",  # noqa: S608
          [order.pk, m.OrderStatus.OPEN]),
-        (TAKEN, f"UPDATE {vouchers} SET used_fen = used_fen + %s WHERE id = %s AND status = %s "  # noqa: S608
-                "AND expires_on >= %s AND used_fen <= face_fen - %s AND EXISTS (SELECT 1 FROM open_order) "
-                "RETURNING used_fen, face_fen - used_fen AS remaining_fen",
-         [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE, today, order.voucher_fen]),
-        ("closed", f"UPDATE {orders} SET status = %s WHERE id = %s AND EXISTS (SELECT 1 FROM {TAKEN})",  # noqa: S608
-         [m.OrderStatus.USED, order.pk]),
+        (TAKEN, *_take_statement(order, today, also=" AND EXISTS (SELECT 1 FROM open_order)")),
+        ("closed", *_close_order(order.pk, also=f" AND EXISTS (SELECT 1 FROM {TAKEN})")),  # noqa: S608
     )
     with rows.Later(only_with=TAKEN) as later:
         redemption = rows.create(m.Redemption, later=later, id=order.drawn_use_id, **values)
