@@ -8,8 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self) -> None:
-        from . import nav
+        from . import nav, todos
         from .nav import NavItem
+
+        todos.register()
 
         # extra={"menu": "platform"}: shown under the header's "Platform" menu instead of the main bar
         # (and still as cards on the home page). Other apps may use the same key for their own tools.

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 from django.views.i18n import set_language as django_set_language
 
-from . import nav, policies_registry, selectors, services
+from . import policies_registry, selectors, services, todo
 from .errors import DomainError, NotFound
 from .exports import Column
 from .forms import (
@@ -275,12 +275,19 @@ KIND_INTRO = {
 
 @portal_view
 def home(request):
+    """Work first: what awaits this user (counts and the first few items, from every app's
+    registered to-do sources), then the organisation's key figures and a small chart."""
     actor = request.actor
-    items = [item for item in nav.items_for(actor) if item["url_name"] != "core:home"]
+    figures, charts = todo.figures_for(actor)
+    chart = charts[0] if charts else None
     context = {
-        "cards": items,
         "intro": KIND_INTRO.get(actor.kind, ""),
-        "recent_notifications": selectors.notification_list(actor=actor)[:5],
+        "todos": todo.todos_for(actor),
+        "figures": figures,
+        "chart": chart,
+        "chart_data": {"title": str(chart.title), "labels": [str(x) for x in chart.labels],
+                       "values": chart.values, "unit": str(chart.unit)} if chart else None,
+        "recent_notifications": selectors.notification_list(actor=actor).filter(read_at__isnull=True)[:5],
         "running_jobs": selectors.job_list(actor=actor).filter(
             status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
         )[:5],

@@ -10,3 +10,7 @@ class CreditConfig(AppConfig):
 
         policies.register_policies()
         navigation.register()
+
+        from . import todos  # the home page's to-dos
+
+        todos.register()

@@ -12,3 +12,7 @@ class FinancingConfig(AppConfig):
 
         policies.register_policies()
         navigation.register()
+
+        from . import todos  # the home page's to-dos
+
+        todos.register()

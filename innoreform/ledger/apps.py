@@ -12,3 +12,7 @@ class LedgerConfig(AppConfig):
 
         nav.register(nav.NavItem(label=_("Ledger entries about us"), url_name="ledger:my_entries", order=80))
         nav.register(nav.NavItem(label=_("Evidence preservation"), url_name="ledger:evidence_list", order=81))
+
+        from . import todos  # the home page's to-dos
+
+        todos.register()

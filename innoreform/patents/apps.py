@@ -14,3 +14,7 @@ class PatentsConfig(AppConfig):
         from .policies import ANALYST_KINDS
 
         nav.register(NavItem(label=_("Patent navigation"), url_name="patents:index", kinds=ANALYST_KINDS, order=60))
+
+        from . import todos  # the home page's to-dos
+
+        todos.register()

@@ -24,3 +24,7 @@ class PoolsConfig(AppConfig):
                              kinds=claimants | oversight))
         nav.register(NavItem(label=_("Risk pools"), url_name="pools:pools", order=61, kinds=oversight))
         nav.register(NavItem(label=_("Pool reports"), url_name="pools:reports", order=62, kinds=oversight))
+
+        from . import todos  # the home page's to-dos
+
+        todos.register()

@@ -14,3 +14,7 @@ class RegistryConfig(AppConfig):
         from . import navigation
 
         navigation.register()
+
+        from . import todos  # the home page's to-dos
+
+        todos.register()

@@ -10,9 +10,10 @@ class VouchersConfig(AppConfig):
     def ready(self) -> None:
         from innoreform.books import reconciliation
 
-        from . import navigation, policies
+        from . import navigation, policies, todos
         from .reconcile import books_source
 
         policies.register_policy()
         navigation.register()
+        todos.register()
         reconciliation.register_source("vouchers", books_source)

@@ -56,27 +56,13 @@ def nav_items(context):
     return items_for(context.get("actor"))
 
 
-MENU_LABELS = {"platform": _("Platform")}
+@register.simple_tag(takes_context=True)
+def nav_menu(context):
+    """The header's groups (at most nav.MAX_GROUPS), each with its items; the current page's group marked."""
+    from ..nav import groups_for
 
-
-@register.filter
-def nav_groups(items):
-    """The main bar: plain items, and one drop-down per `extra["menu"]` key, in order of first
-    appearance. Label a new menu with `extra={"menu": "registry", "menu_label": _("Registry")}`."""
-    entries: list[dict] = []
-    menus: dict[str, dict] = {}
-    for item in items:
-        key = (item.get("extra") or {}).get("menu")
-        if not key:
-            entries.append({"item": item})
-            continue
-        if key not in menus:
-            label = item["extra"].get("menu_label") or MENU_LABELS.get(key, key)
-            menus[key] = {"menu": key, "label": label, "items": []}
-            entries.append(menus[key])
-        menus[key]["items"].append(item)
-    # Core's platform tools come last, after the domain menus.
-    return [e for e in entries if e.get("menu") != "platform"] + [e for e in entries if e.get("menu") == "platform"]
+    request = context.get("request")
+    return groups_for(context.get("actor"), request.path if request is not None else "")
 
 
 # settings.PORTAL_TITLE is gettext_lazy("InnoReform"); its Chinese lives in the core catalogue.

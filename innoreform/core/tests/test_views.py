@@ -606,20 +606,3 @@ def test_uncaught_service_refusal_is_a_page_not_a_500(rf):
     response = refusing(request)
     assert response.status_code == 409
     assert "Already done." in response.content.decode()
-
-
-def test_nav_groups_puts_menu_items_in_drop_downs_and_platform_last():
-    from innoreform.core.templatetags.portal import nav_groups
-
-    items = [
-        {"label": "Home", "url": "/", "url_name": "core:home", "extra": {}},
-        {"label": "Orgs", "url": "/o/", "url_name": "core:organisations", "extra": {"menu": "platform"}},
-        {"label": "Queue", "url": "/q/", "url_name": "r:q", "extra": {"menu": "registry", "menu_label": "Registry"}},
-        {"label": "Vouchers", "url": "/v/", "url_name": "v:v", "extra": {}},
-        {"label": "Imports", "url": "/i/", "url_name": "r:i", "extra": {"menu": "registry"}},
-    ]
-    with translation.override("en"):
-        entries = nav_groups(items)
-        labels = [e["item"]["label"] if "item" in e else str(e["label"]) for e in entries]
-    assert labels == ["Home", "Registry", "Vouchers", "Platform"]
-    assert [i["label"] for i in entries[1]["items"]] == ["Queue", "Imports"]

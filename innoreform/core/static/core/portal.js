@@ -25,6 +25,23 @@
         if (!menu.contains(event.target)) { menu.removeAttribute("open"); }
       });
     });
+    // Header menus: one open at a time; Escape closes the open one and returns focus to its summary.
+    document.querySelectorAll("details.menu").forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (!menu.open) { return; }
+        document.querySelectorAll("details.menu[open]").forEach(function (other) {
+          if (other !== menu) { other.removeAttribute("open"); }
+        });
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+        var hadFocus = menu.contains(document.activeElement);
+        menu.removeAttribute("open");
+        if (hadFocus) { menu.querySelector("summary").focus(); }
+      });
+    });
     // Copy buttons: data-copy="element-id".
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       button.addEventListener("click", function () {
