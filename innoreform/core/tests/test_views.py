@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 from pydantic import BaseModel, Field
 
