@@ -12,9 +12,10 @@ from django.db import transaction
 
 from .actor import Actor
 from .credit_code import make as make_credit_code
-from .models import Membership, Organisation, OrgKind, Role, User
+from .models import Membership, Notification, Organisation, OrgKind, Role, User
 from .regions import Region
 
+EVIDENCE_KINDS = {OrgKind.COURT, OrgKind.MEDIATION_BODY, OrgKind.NOTARY_OFFICE, OrgKind.COLLEGE, OrgKind.CUSTOMS}
 DEMO_PASSWORD = "InnoReform-demo-2026"  # noqa: S105 - published demo credential, labelled as such
 DEMO_SUFFIX = "（演示）"
 
@@ -149,6 +150,10 @@ def load() -> dict[str, Organisation]:
                 User.objects.filter(pk=user.pk).update(totp_secret=spec.totp_secret, totp_confirmed=True)
             Membership.objects.get_or_create(user=user, organisation=orgs[spec.org_key],
                                              defaults={"role": spec.role})
+            if orgs[spec.org_key].kind in EVIDENCE_KINDS and not user.notifications.exists():
+                # Their measures (IP cases, special goods, vocational linkage) are still to come: the
+                # evidence journey is what they can do today, so their home starts with it.
+                Notification.objects.create(recipient=user, message_id="demo.evidence", url="/ledger/evidence/")
     return orgs
 
 
@@ -167,3 +172,15 @@ def demo_actor(username: str) -> Actor | None:
     """The demo user's actor (its first membership), if the core demo has been loaded."""
     membership = Membership.objects.select_related("user", "organisation").filter(user__username=username).first()
     return Actor.for_membership(membership) if membership else None
+
+
+def accounts_table() -> list[str]:
+    """The demo accounts as plain-text lines (printed by `innoreform demo` and last by `innoreform serve`
+    in demo mode, so they are on screen when the server is up)."""
+    orgs = {o.key: o for o in ORGS}
+    lines = [f"Every demo account's password: {DEMO_PASSWORD}",
+             f"  {'username':<18} {'role':<14} {'organisation':<52} TOTP secret (second factor)"]
+    for user in USERS:
+        org = orgs[user.org_key]
+        lines.append(f"  {user.username:<18} {user.role:<14} {org.name_en[:52]:<52} {user.totp_secret}".rstrip())
+    return lines

@@ -9,6 +9,7 @@ MESSAGES = {
     "job.finished": _("Background job %(kind)s finished."),
     "job.failed": _("Background job %(kind)s failed: %(message)s"),
     "apikey.created": _("API key %(prefix)s was created for your organisation."),
+    "demo.evidence": _("Demo: preserve a document as evidence, then check its receipt on the public verify page."),
 }
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors, todo
 from .models import JobStatus, PolicyStatus, Role
+from .notifications import render as render_notification
 from .todo import Item, TodoSource, Tone
 
 FAILED_JOB_DAYS = 7
@@ -29,7 +30,15 @@ def failed_jobs(actor):
                                                       due=j.created_at.date()))
 
 
+def unread_notifications(actor):
+    qs = selectors.notification_list(actor=actor).filter(read_at__isnull=True)
+    return todo.from_queryset(qs, item=lambda n: Item(render_notification(n.message_id, n.params), n.url,
+                                                      due=n.created_at.date()))
+
+
 def register() -> None:
+    todo.register(TodoSource("core.notifications", _("Unread notifications"), unread_notifications, group="admin",
+                             url_name="core:notifications", tone=Tone.WAITING, order=90))
     todo.register(TodoSource("core.policies", _("Policy versions to approve"), policies_to_approve, group="admin",
                              url_name="core:policies", min_role=Role.APPROVER, operation="policy.approve", order=85))
     todo.register(TodoSource("core.failed_jobs", _("Background jobs that failed this week"), failed_jobs,

@@ -287,7 +287,6 @@ def home(request):
         "chart": chart,
         "chart_data": {"title": str(chart.title), "labels": [str(x) for x in chart.labels],
                        "values": chart.values, "unit": str(chart.unit)} if chart else None,
-        "recent_notifications": selectors.notification_list(actor=actor).filter(read_at__isnull=True)[:5],
         "running_jobs": selectors.job_list(actor=actor).filter(
             status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
         )[:5],

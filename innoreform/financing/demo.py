@@ -45,8 +45,9 @@ def _registry(dept: Actor, sme: Organisation) -> None:
             [[code, sme.name, "441900", "松山湖", "C40", "否", "2017-03-15", 500000000, "示例庚", "示例庚", ""]]),
         "social_security.staff": (["credit_code", "year", "staff_total", "insured_staff", "tech_staff"],
                                   [[code, year, 86, 84, 31]]),
+        # Amounts in yuan (the import converts to fen): 42 million of sales keeps the firm an SME.
         "tax.indicators": (["credit_code", "year", "sales_fen", "total_cost_fen", "rd_expense_fen", "total_assets_fen"],
-                           [[code, year, 4200000000, 3600000000, 310000000, 5100000000]]),
+                           [[code, year, 42000000, 36000000, 3100000, 51000000]]),
         "ip_office.rights": (
             ["credit_code", "kind", "number", "title", "status", "filed_on", "granted_on", "citations", "family_size",
              "ipc"],
@@ -153,3 +154,34 @@ def load(*, operator: Actor) -> None:
                                contract_no="YK-ZYB-2026-0002", contract_on=timezone.localdate(),
                                method="equal_instalment")
     loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=timezone.localdate())
+    _applications_waiting(version)
+
+
+def _applications_waiting(notice_version: int) -> None:
+    """Work for the institutions' homes: the Foshan SME asks for an equipment loan (the bank has
+    accepted it; its officer has to decide) and a guarantee (the guarantor has to accept it); the
+    Dongguan SME asks for loan insurance (the insurer has to accept it)."""
+    bank = demo_actor("bank-gz")
+    for username, amount, purpose, kinds, accepted in (
+            ("ent-foshan", 80_000_000, "equipment", ["equipment_loan", "guarantee"], {"equipment_loan"}),
+            ("ent-dongguan", 100_000_000, "expansion", ["insurance"], set())):
+        sme = demo_actor(username)
+        if sme is None:
+            continue
+        need = m.FinancingNeed.objects.filter(enterprise_id=sme.organisation_id, purpose=purpose).first()
+        if need is None:
+            need = services.need_publish(actor=sme, amount_fen=amount, term_months=24, purpose=purpose,
+                                         purpose_detail="购置检测设备、扩大产能（演示）", collateral=["equipment"],
+                                         urgency="normal", preferred_kinds=kinds)
+        for kind in kinds:
+            product = m.Product.objects.filter(kind=kind, name__endswith="（演示）").first()
+            if product is None or m.Application.objects.filter(need=need, product=product).exists():
+                continue
+            if not selectors.match_one(need=need, product=product).eligible:
+                continue
+            application = services.application_submit(
+                actor=sme, need_id=need.pk, product_id=product.pk,
+                categories=["basic", "indicators", "qualifications"],
+                valid_until=timezone.localdate() + timedelta(days=90), notice_version=notice_version)
+            if kind in accepted:
+                services.application_accept(actor=bank, application_id=application.pk)

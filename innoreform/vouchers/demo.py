@@ -131,3 +131,67 @@ def load(*, operator: Actor) -> None:
     emc = m.ServiceItem.objects.filter(institution=hk_inst, category="testing").order_by("-price_fen").first()
     if voucher and emc and not m.Order.objects.filter(voucher=voucher).exists():
         use.order_create(actor=sme_admin, voucher_id=voucher.pk, service_id=emc.pk, project_code="")
+    _shenzhen_lab(operator=operator, reviewer=reviewer, voucher=voucher)
+    _applications_waiting()
+
+
+def _shenzhen_lab(*, operator: Actor, reviewer: Actor, voucher: m.Voucher | None) -> None:
+    """The Shenzhen lab is listed (its notice backdated like the Hong Kong lab's) with one service;
+    the Foshan SME used its voucher there once (deducted and claimed: the claim waits for the
+    department's review) and has a second order the lab has still to deduct."""
+    org, admin = _org("深圳南山检测认证中心"), demo_actor("inst-shenzhen")
+    if org is None or admin is None or voucher is None:
+        return
+    if not m.Institution.objects.filter(organisation=org).exists():
+        inst = services.institution_apply(
+            actor=admin, founded_on=date(2010, 9, 1), categories=["testing"], legal_representative="李检测（演示）",
+            address="深圳市南山区科技园（演示）", phone="0755-00000001",
+            documents=[("licence", "sz-licence-demo.txt", "营业执照（演示）".encode()),
+                       ("accreditation", "cnas-demo.txt", "CNAS 认可证书（演示）".encode())])
+        services.institution_review(actor=reviewer, institution_id=inst.pk, approve=True, note="材料齐全",
+                                    now=timezone.now() - timedelta(days=8))
+        services.institutions_publish_due(actor=operator)
+    inst = m.Institution.objects.get(organisation=org)
+    if inst.status != m.ListingStatus.LISTED:
+        return
+    if not inst.services.exists():
+        services.service_publish(actor=admin, category="testing", name="光学性能检测（演示）", price_fen=600_000,
+                                 unit="次")
+    service = inst.services.first()
+    if m.Order.objects.filter(institution=inst).exists():
+        return
+    sme_admin = demo_actor("ent-foshan")
+    first = use.order_create(actor=sme_admin, voucher_id=voucher.pk, service_id=service.pk, project_code="")
+    redemption = use.deduct(actor=admin, order_id=first.pk)
+    use.claim_submit(actor=admin, redemption_id=redemption.pk, contract_no="SZNS-2026-DEMO-001",
+                     invoice_no="44030000DEMO0001", invoice_amount_fen=first.fee_fen, invoice_date=timezone.localdate(),
+                     deliverable="光学性能检测报告（演示）")
+    use.order_create(actor=sme_admin, voucher_id=voucher.pk, service_id=service.pk, project_code="")
+
+
+def _applications_waiting() -> None:
+    """The Dongguan SME, listed as a tech SME this year, has applied for a voucher and waits for the
+    department's decision; the Shantou SME has declared as a tech SME and waits for its review."""
+    from innoreform.registry import models as registry_models
+    from innoreform.registry import services as registry
+
+    year = timezone.localdate().year
+    reviewer, approver = demo_actor("dept-reviewer"), demo_actor("dept-approver")
+    dongguan, shantou = demo_actor("ent-dongguan"), demo_actor("ent-shantou")
+    if None in (reviewer, approver, dongguan, shantou):
+        return
+    figures = {"staff_total": 86, "tech_staff": 31, "sales_fen": 4_200_000_000, "total_assets_fen": 5_100_000_000,
+               "rd_expense_fen": 310_000_000, "total_cost_fen": 3_600_000_000}
+    if not registry_models.Declaration.objects.filter(enterprise__organisation_id=dongguan.organisation_id).exists():
+        declaration = registry.declaration_submit(actor=dongguan, year=year, **figures)
+        registry.declaration_review(actor=reviewer, declaration_id=declaration.pk, recommend="approve", note="演示")
+        registry.declaration_decide(actor=approver, declaration_id=declaration.pk, approve=True, note="演示")
+        registry.batch_publish(actor=approver, year=year, region=Region.DONGGUAN)
+    if not m.Application.objects.filter(enterprise_id=dongguan.organisation_id).exists():
+        services.application_submit(actor=dongguan, requested_fen=20_000_000,
+                                    purpose="光学检测模组可靠性试验（演示）", contact_address="东莞市松山湖（演示）",
+                                    contact_phone="0769-00000001")
+    if not registry_models.Declaration.objects.filter(enterprise__organisation_id=shantou.organisation_id).exists():
+        registry.declaration_submit(actor=shantou, year=year, staff_total=120, tech_staff=28, sales_fen=2_500_000_000,
+                                    total_assets_fen=3_500_000_000, rd_expense_fen=140_000_000,
+                                    total_cost_fen=2_100_000_000)

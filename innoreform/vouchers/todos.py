@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from innoreform.core import todo
 from innoreform.core.models import OrgKind, Role
 from innoreform.core.money import fen_to_yuan
-from innoreform.core.todo import Chart, Figure, Figures, FigureSource, Item, TodoSource, Tone
+from innoreform.core.todo import Chart, Due, Figure, Figures, FigureSource, Item, TodoSource, Tone
 
 from . import models as m
 from . import selectors
@@ -101,6 +101,21 @@ def claims_returned(actor):
     return todo.from_queryset(qs, item=_claim)
 
 
+def claims_in_review(actor):
+    qs = selectors.claim_list(actor=actor).filter(
+        payee_id=actor.organisation_id,
+        status__in=[m.ClaimStatus.SUBMITTED, m.ClaimStatus.FLAGGED, m.ClaimStatus.REVIEWED, m.ClaimStatus.APPROVED])
+    return todo.from_queryset(qs, item=_claim)
+
+
+def listing_pending(actor):
+    inst = selectors.own_institution(actor=actor)
+    if inst is None or inst.status not in (m.ListingStatus.SUBMITTED, m.ListingStatus.IN_NOTICE):
+        return None
+    return Due(1, [Item(inst.get_status_display(), reverse("vouchers:institution", args=[inst.pk]),
+                        due=inst.notice_ends_at.date() if inst.notice_ends_at else None)])
+
+
 def figures(actor):
     if actor.kind == OrgKind.ENTERPRISE:
         vouchers = selectors.voucher_list(actor=actor, status=m.VoucherStatus.ACTIVE).aggregate(
@@ -149,6 +164,10 @@ def register() -> None:
                    url_name="vouchers:home", kinds=INSTITUTION, order=20),
         TodoSource("vouchers.to_claim", _("Voucher uses to claim"), uses_to_claim, group="vouchers",
                    url_name="vouchers:home", kinds=INSTITUTION, order=21),
+        TodoSource("vouchers.claims_in_review", _("Our voucher claims in review"), claims_in_review,
+                   group="vouchers", url_name="vouchers:claims", kinds=INSTITUTION, tone=Tone.WAITING, order=23),
+        TodoSource("vouchers.listing", _("Our listing application"), listing_pending, group="vouchers",
+                   url_name="vouchers:home", kinds=INSTITUTION, tone=Tone.WAITING, order=19),
         TodoSource("vouchers.returned", _("Voucher claims returned"), claims_returned, group="vouchers",
                    url_name="vouchers:claims", kinds=ENTERPRISE | INSTITUTION, tone=Tone.OVERDUE, order=22),
     ):

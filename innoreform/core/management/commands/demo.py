@@ -32,7 +32,5 @@ class Command(BaseCommand):
             if hasattr(module, "finish"):
                 module.finish(operator=operator)
         self.stdout.write(self.style.SUCCESS("Demo data ready (all names end with （演示） / (demo))."))
-        self.stdout.write(f"Every demo account's password: {demo.DEMO_PASSWORD}")
-        for user in demo.USERS:
-            second = f"  TOTP secret {user.totp_secret}" if user.totp_secret else ""
-            self.stdout.write(f"  {user.username:<20} {user.role:<14} {user.display_name}{second}")
+        for line in demo.accounts_table():
+            self.stdout.write(line)

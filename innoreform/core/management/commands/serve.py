@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -20,8 +21,25 @@ class Command(BaseCommand):
         # that: config/gunicorn.conf.py and innoreform/core/webserver.py.
         parser.add_argument("--workers", type=int, default=None)
         parser.add_argument("--threads", type=int, default=None)
+        # Where the processes' logs go: a directory (one file per process), or "-" for the terminal.
+        # Demo mode defaults to var/log/ so the URL and the accounts stay readable on the terminal.
+        parser.add_argument("--log-dir", default=os.environ.get("INNOREFORM_LOG_DIR"))
 
-    def handle(self, *args, port, host, workers, threads, **options):
+    def handle(self, *args, port, host, workers, threads, log_dir, **options):
+        if log_dir is None and settings.DEMO_MODE:
+            log_dir = str(settings.VAR_DIR / "log")
+        logs = None if log_dir in (None, "", "-") else Path(log_dir)
+        if logs is not None:
+            logs.mkdir(parents=True, exist_ok=True)
+        opened = []
+
+        def output(name: str) -> dict:
+            if logs is None:
+                return {}
+            handle = open(logs / f"{name}.log", "ab")
+            opened.append(handle)
+            return {"stdout": handle, "stderr": subprocess.STDOUT}
+
         bin_dir = os.path.dirname(sys.executable)
         web = [os.path.join(bin_dir, "gunicorn"), "-c", str(settings.BASE_DIR / "config" / "gunicorn.conf.py"),
                "--bind", f"{host}:{port}", "--access-logfile", "-"]
@@ -36,8 +54,19 @@ class Command(BaseCommand):
             from innoreform.ledger import demo as ledger_demo
 
             env.update(ledger_demo.witness_env(settings.VAR_DIR))
-            children += [subprocess.Popen(argv) for argv in ledger_demo.witness_commands(settings.VAR_DIR)]  # noqa: S603
-        children += [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]  # noqa: S603 - fixed argv
+            children += [subprocess.Popen(argv, **output(f"witness-{i}"))  # noqa: S603
+                         for i, argv in enumerate(ledger_demo.witness_commands(settings.VAR_DIR), start=1)]
+        children += [subprocess.Popen(web, env=env, **output("web")),  # noqa: S603 - fixed argv
+                     subprocess.Popen(worker, env=env, **output("worker"))]  # noqa: S603 - fixed argv
+        if settings.DEMO_MODE:
+            from innoreform.core import demo
+
+            self.stdout.write("")
+            for line in demo.accounts_table():
+                self.stdout.write(line)
+            self.stdout.write("  README.md, \"Try this first\": one walkthrough per role.")
+        if logs is not None:
+            self.stdout.write(f"Logs: {logs}/ (web.log, worker.log)")
         self.stdout.write(self.style.SUCCESS(f"InnoReform on http://{host}:{port}/  (Ctrl-C stops)"))
         stopping = False
 
@@ -59,6 +88,8 @@ class Command(BaseCommand):
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
+            for handle in opened:
+                handle.close()
         failed = [c.args[0] for c in children if c.returncode not in (0, -signal.SIGTERM, None) and not stopping]
         if failed:
             raise SystemExit(f"stopped because a process exited: {failed}")
