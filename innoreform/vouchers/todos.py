@@ -37,7 +37,7 @@ def _claim(c: m.Claim) -> Item:
 
 
 def _order(o: m.Order) -> Item:
-    return Item(f"{o.service.name} · {o.enterprise.name}", reverse("vouchers:proof", args=[o.pk])
+    return Item(f"{o.service.name} · {o.institution.organisation.name}", reverse("vouchers:proof", args=[o.pk])
                 if o.voucher.flow == m.FlowChoice.TONGYONG else reverse("vouchers:home"), _yuan(o.voucher_fen))
 
 

@@ -10,7 +10,7 @@
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v + (d.unit ? " " + d.unit : ""); } },
       grid: { left: 48, right: 12, top: 16, bottom: 28, containLabel: true },
       xAxis: { type: "category", data: d.labels, axisLabel: { hideOverlap: true } },
-      yAxis: { type: "value", name: d.unit, nameTextStyle: { align: "left" } },
+      yAxis: { type: "value", minInterval: 1 },
       series: [{ name: d.title, type: "bar", data: d.values, itemStyle: { color: "#1a63ad" }, barMaxWidth: 36 }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
