@@ -179,8 +179,8 @@ def accounts_table() -> list[str]:
     in demo mode, so they are on screen when the server is up)."""
     orgs = {o.key: o for o in ORGS}
     lines = [f"Every demo account's password: {DEMO_PASSWORD}",
-             f"  {'username':<18} {'role':<14} {'organisation':<52} TOTP secret (second factor)"]
+             f"  {'username':<18} {'role':<14} {'organisation':<56} TOTP secret (second factor)"]
     for user in USERS:
         org = orgs[user.org_key]
-        lines.append(f"  {user.username:<18} {user.role:<14} {org.name_en[:52]:<52} {user.totp_secret}".rstrip())
+        lines.append(f"  {user.username:<18} {user.role:<14} {org.name_en:<56} {user.totp_secret}".rstrip())
     return lines
