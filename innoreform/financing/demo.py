@@ -154,19 +154,22 @@ def load(*, operator: Actor) -> None:
                                contract_no="YK-ZYB-2026-0002", contract_on=timezone.localdate(),
                                method="equal_instalment")
     loans.loan_disburse(actor=bank, loan_id=loan.pk, disbursed_on=timezone.localdate())
-    _applications_waiting(version)
 
 
-def _applications_waiting(notice_version: int) -> None:
+def finish(*, operator: Actor) -> None:
     """Work for the institutions' homes: the Foshan SME asks for an equipment loan (the bank has
     accepted it; its officer has to decide) and a guarantee (the guarantor has to accept it); the
-    Dongguan SME asks for loan insurance (the insurer has to accept it)."""
+    Dongguan SME asks for loan insurance (the insurer has to accept it). Run after every app has
+    loaded, when the registry holds both firms."""
+    from innoreform.registry import services as registry_services
+
+    notice_version, _notice = registry_services.consent_notice()
     bank = demo_actor("bank-gz")
     for username, amount, purpose, kinds, accepted in (
             ("ent-foshan", 80_000_000, "equipment", ["equipment_loan", "guarantee"], {"equipment_loan"}),
             ("ent-dongguan", 100_000_000, "expansion", ["insurance"], set())):
         sme = demo_actor(username)
-        if sme is None:
+        if bank is None or sme is None or facts.registry_enterprise(organisation=sme.organisation) is None:
             continue
         need = m.FinancingNeed.objects.filter(enterprise_id=sme.organisation_id, purpose=purpose).first()
         if need is None:

@@ -131,8 +131,17 @@ def load(*, operator: Actor) -> None:
     emc = m.ServiceItem.objects.filter(institution=hk_inst, category="testing").order_by("-price_fen").first()
     if voucher and emc and not m.Order.objects.filter(voucher=voucher).exists():
         use.order_create(actor=sme_admin, voucher_id=voucher.pk, service_id=emc.pk, project_code="")
-    _shenzhen_lab(operator=operator, reviewer=reviewer, voucher=voucher)
-    _applications_waiting()
+
+
+def finish(*, operator: Actor) -> None:
+    """Pending work for the other demo accounts' homes, once every app has loaded (the registry
+    then holds the Dongguan and Shantou SMEs)."""
+    reviewer = demo_actor("dept-reviewer")
+    sme = _org("佛山智感传感科技")
+    voucher = m.Voucher.objects.filter(enterprise=sme, status=m.VoucherStatus.ACTIVE).first() if sme else None
+    if reviewer is not None:
+        _shenzhen_lab(operator=operator, reviewer=reviewer, voucher=voucher)
+        _applications_waiting()
 
 
 def _shenzhen_lab(*, operator: Actor, reviewer: Actor, voucher: m.Voucher | None) -> None:
@@ -179,6 +188,11 @@ def _applications_waiting() -> None:
     reviewer, approver = demo_actor("dept-reviewer"), demo_actor("dept-approver")
     dongguan, shantou = demo_actor("ent-dongguan"), demo_actor("ent-shantou")
     if None in (reviewer, approver, dongguan, shantou):
+        return
+    from innoreform.registry import selectors as registry_selectors
+
+    if None in (registry_selectors.enterprise_lookup(organisation=dongguan.organisation),
+                registry_selectors.enterprise_lookup(organisation=shantou.organisation)):
         return
     figures = {"staff_total": 86, "tech_staff": 31, "sales_fen": 4_200_000_000, "total_assets_fen": 5_100_000_000,
                "rd_expense_fen": 310_000_000, "total_cost_fen": 3_600_000_000}
