@@ -181,7 +181,7 @@ def _shenzhen_lab(*, operator: Actor, reviewer: Actor, voucher: m.Voucher | None
 def _applications_waiting() -> None:
     """The Dongguan SME, listed as a tech SME this year, has applied for a voucher and waits for the
     department's decision; the Shantou SME has declared as a tech SME and waits for its review."""
-    from innoreform.registry import models as registry_models
+    from innoreform.registry import selectors as registry_selectors
     from innoreform.registry import services as registry
 
     year = timezone.localdate().year
@@ -189,14 +189,12 @@ def _applications_waiting() -> None:
     dongguan, shantou = demo_actor("ent-dongguan"), demo_actor("ent-shantou")
     if None in (reviewer, approver, dongguan, shantou):
         return
-    from innoreform.registry import selectors as registry_selectors
-
     if None in (registry_selectors.enterprise_lookup(organisation=dongguan.organisation),
                 registry_selectors.enterprise_lookup(organisation=shantou.organisation)):
         return
     figures = {"staff_total": 86, "tech_staff": 31, "sales_fen": 4_200_000_000, "total_assets_fen": 5_100_000_000,
                "rd_expense_fen": 310_000_000, "total_cost_fen": 3_600_000_000}
-    if not registry_models.Declaration.objects.filter(enterprise__organisation_id=dongguan.organisation_id).exists():
+    if not registry_selectors.declaration_list(actor=dongguan).exists():
         declaration = registry.declaration_submit(actor=dongguan, year=year, **figures)
         registry.declaration_review(actor=reviewer, declaration_id=declaration.pk, recommend="approve", note="演示")
         registry.declaration_decide(actor=approver, declaration_id=declaration.pk, approve=True, note="演示")
@@ -205,7 +203,7 @@ def _applications_waiting() -> None:
         services.application_submit(actor=dongguan, requested_fen=20_000_000,
                                     purpose="光学检测模组可靠性试验（演示）", contact_address="东莞市松山湖（演示）",
                                     contact_phone="0769-00000001")
-    if not registry_models.Declaration.objects.filter(enterprise__organisation_id=shantou.organisation_id).exists():
+    if not registry_selectors.declaration_list(actor=shantou).exists():
         registry.declaration_submit(actor=shantou, year=year, staff_total=120, tech_staff=28, sales_fen=2_500_000_000,
                                     total_assets_fen=3_500_000_000, rd_expense_fen=140_000_000,
                                     total_cost_fen=2_100_000_000)
