@@ -44,17 +44,18 @@ class OkOut(Schema):
     ok: bool = True
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429, 503)
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 503)
 
 
 def responses(success: dict[int, Any] | Any, *errors: int) -> dict[int, Any]:
     """Declare the success schema(s) and every error status an operation can return.
 
-    400, 401, 403, 422, 429 and 503 are always possible (bad body, no credentials, CSRF or role
-    refusal, invalid fields, throttle, database briefly unavailable).
+    400, 401, 403, 413, 422, 429 and 503 are always possible (bad body or a NUL character, no
+    credentials, CSRF or role refusal, body over DATA_UPLOAD_MAX_MEMORY_SIZE, invalid fields,
+    throttle, database briefly unavailable).
     """
     declared = dict(success) if isinstance(success, dict) else {200: success}
-    for status in {400, 401, 403, 422, 429, 503, *errors}:
+    for status in {400, 401, 403, 413, 422, 429, 503, *errors}:
         declared[status] = ErrorOut
     return declared
 
