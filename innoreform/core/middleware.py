@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from . import context
 from .actor import Actor
-from .errors import ValidationFailed
+from .errors import BadRequest, PayloadTooLarge
 
 log = logging.getLogger("innoreform.request")
 SESSION_ORG_KEY = "acting_organisation_id"
@@ -173,8 +173,6 @@ def nul_refusal(request):
     from django.http import JsonResponse
     from django.http.multipartparser import MultiPartParserError
     from django.utils.translation import gettext as _
-
-    from .errors import BadRequest, PayloadTooLarge
 
     try:
         error = BadRequest(_("Text may not contain NUL characters."), code="nul_character") \
