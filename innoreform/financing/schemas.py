@@ -161,7 +161,7 @@ class ApplicationOut(Schema):
                    decline_reason=a.decline_reason, reported_at=a.reported_at)
 
 
-class DecideIn(Schema):
+class ApplicationDecideIn(Schema):
     approve: bool
     amount_fen: int | None = Field(None, ge=1, le=10**15)
     annual_rate: Decimal | None = Field(None, ge=0, le=Decimal("0.36"), max_digits=9, decimal_places=6)

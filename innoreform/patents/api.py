@@ -11,8 +11,8 @@ from .schemas import (
     AliasOut,
     DatasetOut,
     IndustryOut,
+    IndustryRuleIn,
     LandscapeOut,
-    RuleIn,
     RuleOut,
     RuleSetOut,
     TopicPageOut,
@@ -115,7 +115,7 @@ def ruleset_draft(request: HttpRequest, note: str = ""):
 
 @router.post("/rulesets/{version}/rules", response=responses({201: RuleOut}, 403, 404, 409),
              operation_id="patents_rule_add")
-def rule_add(request: HttpRequest, version: int, payload: RuleIn):
+def rule_add(request: HttpRequest, version: int, payload: IndustryRuleIn):
     rule = services.rule_save(actor=request.auth, ruleset=selectors.ruleset_get(version=version),
                               **payload.model_dump())
     return Status(201, {"id": rule.pk, **{f: getattr(rule, f) for f in RULE_FIELDS}})
@@ -123,7 +123,7 @@ def rule_add(request: HttpRequest, version: int, payload: RuleIn):
 
 @router.put("/rulesets/{version}/rules/{rule_id}", response=responses(RuleOut, 403, 404, 409),
             operation_id="patents_rule_update")
-def rule_update(request: HttpRequest, version: int, rule_id: int, payload: RuleIn):
+def rule_update(request: HttpRequest, version: int, rule_id: int, payload: IndustryRuleIn):
     ruleset = selectors.ruleset_get(version=version)
     rule = selectors.rule_get(ruleset=ruleset, rule_id=rule_id)
     rule = services.rule_save(actor=request.auth, ruleset=ruleset, rule=rule, **payload.model_dump())

@@ -11,9 +11,10 @@ from . import selectors, services
 from .schemas import (
     AccessOut,
     AuthorisedEnterpriseOut,
-    DecideIn,
+    DeclarationDecideIn,
     DeclarationDetailOut,
     DeclarationOut,
+    DeclarationReviewIn,
     EnterpriseDataOut,
     EnterpriseOut,
     EvaluationOut,
@@ -24,7 +25,6 @@ from .schemas import (
     NoticeOut,
     OutcomeIn,
     OutcomeOut,
-    ReviewIn,
     RevokeIn,
 )
 
@@ -84,7 +84,7 @@ def declaration_get(request, declaration_id: int):
 
 @router.post("/declarations/{declaration_id}/review", response=responses(DeclarationOut, 403, 404, 409),
              operation_id="registry_declaration_review")
-def declaration_review(request, declaration_id: int, payload: ReviewIn):
+def declaration_review(request, declaration_id: int, payload: DeclarationReviewIn):
     d = services.declaration_review(actor=request.auth, declaration_id=declaration_id, recommend=payload.recommend,
                                     note=payload.note)
     return DeclarationOut.build(d)
@@ -92,7 +92,7 @@ def declaration_review(request, declaration_id: int, payload: ReviewIn):
 
 @router.post("/declarations/{declaration_id}/decide", response=responses(DeclarationOut, 403, 404, 409),
              operation_id="registry_declaration_decide")
-def declaration_decide(request, declaration_id: int, payload: DecideIn):
+def declaration_decide(request, declaration_id: int, payload: DeclarationDecideIn):
     d = services.declaration_decide(actor=request.auth, declaration_id=declaration_id, approve=payload.approve,
                                     note=payload.note)
     return DeclarationOut.build(d)

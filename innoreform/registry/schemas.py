@@ -89,12 +89,12 @@ class DeclarationDetailOut(DeclarationOut):
         return cls(**base, evaluation=EvaluationOut.build(d.evaluation))
 
 
-class ReviewIn(Schema):
+class DeclarationReviewIn(Schema):
     recommend: Literal["approve", "reject"]
     note: str = Field("", max_length=500)
 
 
-class DecideIn(Schema):
+class DeclarationDecideIn(Schema):
     approve: bool
     note: str = Field("", max_length=500)
 
