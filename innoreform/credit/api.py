@@ -38,27 +38,27 @@ def model_list(request):
 
 
 @router.get("/models/{version_id}", response=responses(ModelReportOut, 404), operation_id="credit_model_get")
-def model_get(request, version_id: int):
+def model_get(request, version_id: DbId):
     v = selectors.version_get(actor=request.auth, version_id=version_id)
     return ModelReportOut(version=_version_out(v), report=v.report)
 
 
 @router.post("/models/{version_id}/approve", response=responses(VersionOut, 403, 404, 409),
              operation_id="credit_model_approve")
-def model_approve(request, version_id: int, payload: DecisionIn):
+def model_approve(request, version_id: DbId, payload: DecisionIn):
     v = services.version_approve(actor=request.auth, version_id=version_id, role=payload.role, note=payload.note)
     return _version_out(v)
 
 
 @router.post("/models/{version_id}/reject", response=responses(VersionOut, 403, 404, 409),
              operation_id="credit_model_reject")
-def model_reject(request, version_id: int, payload: RejectIn):
+def model_reject(request, version_id: DbId, payload: RejectIn):
     return _version_out(services.version_reject(actor=request.auth, version_id=version_id, note=payload.note))
 
 
 @router.post("/models/{version_id}/score-registry", response=responses({202: ScoringJobOut}, 403, 404, 409),
              operation_id="credit_score_registry")
-def score_registry(request, version_id: int):
+def score_registry(request, version_id: DbId):
     job = services.scoring_job_start(actor=request.auth, version_id=version_id)
     job.refresh_from_db()
     return Status(202, ScoringJobOut(id=job.pk, kind=job.kind, status=job.status, total=job.total, done=job.done))
