@@ -13,7 +13,7 @@ from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 
 from . import audit, selectors, services
-from .api_support import DbId, OkOut, responses
+from .api_support import DbId, Fen, Name, OkOut, responses
 from .idempotency import IdempotencyKeyHeader, idempotent
 from .models import OrgKind
 from .notifications import render as render_notification
@@ -47,8 +47,8 @@ class MeOut(Schema):
 
 
 class OrganisationIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    name_en: str = Field("", max_length=200)
+    name: Name = Field(..., min_length=1, max_length=200)
+    name_en: Name = Field("", max_length=200)
     kind: OrgKind
     region: Region
     district: str = Field("", max_length=64)
@@ -124,7 +124,7 @@ class ApiKeyCreatedOut(ApiKeyOut):
 
 
 class ApiKeyIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
+    name: Name = Field(..., min_length=1, max_length=100)
 
 
 @router.get("/api-keys", response=responses(list[ApiKeyOut]), operation_id="core_api_key_list")
@@ -163,7 +163,7 @@ class PolicyIn(Schema):
     parameters: dict[str, Any]
     effective_from: date
     effective_to: date | None = None
-    title: str = Field("", max_length=200)
+    title: Name = Field("", max_length=200)
     source: str = Field("", max_length=300)
 
 
@@ -266,7 +266,7 @@ def institution_me(request):
 
 class InstructionIn(Schema):
     reference: str = Field(..., min_length=1, max_length=64)
-    amount_fen: int = Field(..., ge=1, le=10**15)
+    amount_fen: Fen = Field(..., ge=1, le=10**15)
 
 
 class InstructionOut(Schema):

@@ -4,7 +4,9 @@ declarations, and exception handlers. Both NinjaAPI instances in config/api.py u
 import hashlib
 import hmac
 import logging
+import re
 import time
+import unicodedata
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -21,6 +23,8 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, APIKeyHeader
+from pydantic import AfterValidator, BeforeValidator, Strict
+from pydantic_core import PydanticCustomError
 
 from . import audit, rows
 from .actor import Actor
@@ -30,8 +34,54 @@ from .models import ApiKey
 log = logging.getLogger("innoreform.api")
 
 
-# Database ids as API parameters: bounded so that no input overflows a BIGINT column.
-DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# --- strict input types (issue #19 item 7) ---------------------------------------------------
+
+_CANONICAL_ID = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def _canonical_id(value: Any) -> Any:
+    # Path and query values arrive as text: only the canonical spelling of a positive integer
+    # names an object ("1.0", " 1", "01" or "+1" must not resolve to 1). JSON numbers pass on
+    # to the strict int check, which refuses true, 1.0 and 1e3.
+    if isinstance(value, str):
+        if not _CANONICAL_ID.fullmatch(value):
+            raise PydanticCustomError("id_parsing", _("An id is a positive whole number written in digits."))
+        return int(value)
+    return value
+
+
+# Database ids as API parameters: strict, canonical, bounded so that no input overflows a BIGINT.
+DbId = Annotated[int, Strict(), Field(ge=1, le=2**63 - 1), BeforeValidator(_canonical_id)]
+# Money in fen: a JSON integer only (not true, "100", 100.0 or 1e3, which lax parsing turns into
+# 1, 100, 100 and 1000). Put bounds on the field: amount_fen: Fen = Field(ge=1, le=...).
+Fen = Annotated[int, Strict()]
+
+# Unicode categories Cc (controls) and Cf (format: bidi overrides and isolates U+202A-U+202E,
+# U+2066-U+2069, zero-width U+200B-U+200F, U+FEFF, soft hyphen...) make a name display as
+# something else or not at all. The Basic Multilingual Plane part, as published in the OpenAPI
+# pattern (an ECMA-262 and Python class); tests/test_strict_inputs.py checks it against
+# unicodedata. The validator also refuses the few astral Cf characters (tags, musical formats).
+_INVISIBLE_BMP = ("\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890-\\u0891"
+                  "\\u08E2\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF\\uFFF9-\\uFFFB")
+NAME_PATTERN = f"^[^{_INVISIBLE_BMP}]*$"
+
+
+def _refuse_invisible(value: str) -> str:
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise PydanticCustomError("invisible_characters",
+                                  _("Names may not contain control or invisible formatting characters."))
+    return value
+
+
+class _PublishNamePattern:
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema["pattern"] = NAME_PATTERN
+        return schema
+
+
+# A name, title or label a person will read: Name = Field(..., max_length=100) on the field.
+Name = Annotated[str, AfterValidator(_refuse_invisible), _PublishNamePattern()]
 
 
 class ErrorOut(Schema):
@@ -44,17 +94,18 @@ class OkOut(Schema):
     ok: bool = True
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429, 503)
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 503)
 
 
 def responses(success: dict[int, Any] | Any, *errors: int) -> dict[int, Any]:
     """Declare the success schema(s) and every error status an operation can return.
 
-    400, 401, 403, 422, 429 and 503 are always possible (bad body, no credentials, CSRF or role
-    refusal, invalid fields, throttle, database briefly unavailable).
+    400, 401, 403, 413, 422, 429 and 503 are always possible (bad body or a NUL character, no
+    credentials, CSRF or role refusal, body over DATA_UPLOAD_MAX_MEMORY_SIZE, invalid fields,
+    throttle, database briefly unavailable).
     """
     declared = dict(success) if isinstance(success, dict) else {200: success}
-    for status in {400, 401, 403, 422, 429, 503, *errors}:
+    for status in {400, 401, 403, 413, 422, 429, 503, *errors}:
         declared[status] = ErrorOut
     return declared
 

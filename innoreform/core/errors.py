@@ -65,6 +65,12 @@ class ValidationFailed(DomainError):
     default_message = _("Some fields are not valid.")
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "too_large"
+    default_message = _("The request body is larger than this service accepts.")
+
+
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"

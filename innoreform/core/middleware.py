@@ -1,6 +1,7 @@
 """Request id and client IP for audit and logs; the acting organisation for signed-in users."""
 
 import logging
+import re
 import time
 
 import csp.middleware as _csp
@@ -14,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from . import context
 from .actor import Actor
-from .errors import ValidationFailed
+from .errors import BadRequest, PayloadTooLarge
 
 log = logging.getLogger("innoreform.request")
 SESSION_ORG_KEY = "acting_organisation_id"
@@ -152,7 +153,9 @@ class PortalLanguageMiddleware:
 
 class RejectNulMiddleware:
     """PostgreSQL text cannot hold NUL characters; an API body or query containing one would fail
-    deep in the database. Refuse it up front with the error envelope (forms already reject NUL)."""
+    deep in the database. Refuse it up front with the error envelope (forms already reject NUL),
+    and answer an API body over DATA_UPLOAD_MAX_MEMORY_SIZE with a 413 envelope instead of
+    Django's HTML 400 page (or a 500 when the API read the body itself)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -162,21 +165,45 @@ class RejectNulMiddleware:
 
 
 def nul_refusal(request):
-    """422 with the error envelope for an API call with a NUL character, else None."""
-    if request.path.startswith("/api/") and _has_nul(request):
-        from django.http import JsonResponse
-        from django.utils.translation import gettext as _
+    """For an API call: a 400 envelope when it carries a NUL character, a 413 envelope when its
+    body is over the limit (or a 400 one for too many form fields or files); else None."""
+    if not request.path.startswith("/api/"):
+        return None
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.http import JsonResponse
+    from django.http.multipartparser import MultiPartParserError
+    from django.utils.translation import gettext as _
 
-        error = ValidationFailed(_("Text may not contain NUL characters."))
-        return JsonResponse(error.envelope(), status=error.status)
-    return None
+    try:
+        error = BadRequest(_("Text may not contain NUL characters."), code="nul_character") \
+            if _has_nul(request) else None
+    except RequestDataTooBig:
+        error = PayloadTooLarge(details={"limit_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+    except (TooManyFieldsSent, TooManyFilesSent):
+        error = BadRequest(_("The request has too many form fields or files."), code="too_many_fields")
+    except MultiPartParserError:
+        error = BadRequest(_("The request body could not be read as its Content-Type says."),
+                           code="malformed_body")
+    if error is None:
+        return None
+    return JsonResponse(error.envelope(), status=error.status)
+
+
+# A JSON \u0000 escape: an odd run of backslashes before u0000 (an even run is an escaped
+# backslash followed by the plain text "u0000").
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def _has_nul(request) -> bool:
     if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path:
         return True
-    content_type = request.META.get("CONTENT_TYPE", "")
-    if content_type.startswith("application/json"):
-        body = request.body
-        return b"\\u0000" in body or b"\x00" in body
-    return False
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # Django parses these (file parts may be binary and hold NUL bytes: they are not text).
+        # Reading them here raises RequestDataTooBig for over-limit fields, as request.body would.
+        return any("\x00" in key or "\x00" in value for key, values in request.POST.lists() for value in values)
+    # Every other type, spelled any way or absent: django-ninja parses the body as JSON
+    # whatever the Content-Type says, so look at the raw bytes. Reading request.body raises
+    # RequestDataTooBig when Content-Length is over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    body = request.body
+    return b"\x00" in body or _JSON_NUL.search(body) is not None

@@ -89,6 +89,9 @@ class User(AbstractUser):
     totp_last_counter = models.BigIntegerField(default=0)  # refuses a replayed code
     failed_logins = models.PositiveIntegerField(_("failed logins"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # Wrong second-factor codes, counted apart from failed_logins: a correct password resets
+    # failed_logins, and a shared counter let a holder of the password guess codes forever.
+    totp_failures = models.PositiveIntegerField(_("failed second-factor codes"), default=0)
     # Bumped on password change, disable, or "sign out everywhere": older sessions stop working.
     session_generation = models.PositiveIntegerField(default=0)
     is_demo = models.BooleanField(_("demo account"), default=False)

@@ -225,24 +225,39 @@ def totp_provisioning_uri(user: User) -> str:
 
 
 def login_check_totp(*, user: User, code: str) -> None:
-    """Verify a TOTP code (one step of clock drift either way), refuse replays, and count
-    failures toward the same lockout as passwords. Raises LoginFailed after committing."""
+    """Verify a TOTP code (one step of clock drift either way) and refuse replays. Raises
+    LoginFailed after committing.
+
+    Wrong codes count in totp_failures, which only a correct code resets: the password step
+    resets failed_logins, so sharing that counter let a holder of the password guess codes
+    forever. django-otp's throttling (exponential delay on its own device model) would mean
+    moving every secret into its tables for one counter, and django-axes counts password
+    attempts only, so the counter is ours."""
     now = timezone.now()
     failure: LoginFailed | None = None
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         actor = Actor.for_user(user)
         if user.locked_until and user.locked_until > now:
+            audit.record(actor=actor, action="auth.totp_failed", obj=user,
+                         changes={"reason": "locked", "locked": True}, outcome="denied")
             failure = LoginFailed("locked", user.locked_until)
         else:
             matched = _totp_match(user, (code or "").strip().replace(" ", ""), now)
             if matched is None:
-                _register_failure(user, actor, now, reason="bad_totp")
-                locked = bool(user.locked_until and user.locked_until > now)
-                failure = LoginFailed("locked" if locked else "invalid", user.locked_until)
+                failures = user.totp_failures + 1
+                locked_until = user.locked_until
+                if failures >= settings.LOGIN_MAX_FAILURES:
+                    # The same lock as the password step: the password alone no longer signs in.
+                    locked_until, failures = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS), 0
+                User.objects.filter(pk=user.pk).update(totp_failures=failures, locked_until=locked_until)
+                locked = bool(locked_until and locked_until > now)
+                audit.record(actor=actor, action="auth.totp_failed", obj=user,
+                             changes={"reason": "bad_totp", "locked": locked}, outcome="denied")
+                failure = LoginFailed("locked" if locked else "invalid", locked_until)
             else:
                 User.objects.filter(pk=user.pk).update(totp_last_counter=matched, totp_confirmed=True,
-                                                       failed_logins=0)
+                                                       failed_logins=0, totp_failures=0)
                 if not user.totp_confirmed:
                     audit.record(actor=actor, action="auth.totp_enrolled", obj=user)
     if failure is not None:

@@ -7,7 +7,16 @@ from innoreform.core.api_support import DbId, responses
 
 from . import models as m
 from . import selectors, services
-from .schemas import DecisionIn, JobOut, ReasonOut, RejectIn, ReportOut, RunOut, ScoreOut, VersionOut
+from .schemas import (
+    CreditRunOut,
+    DecisionIn,
+    ModelReportOut,
+    ReasonOut,
+    RejectIn,
+    ScoreOut,
+    ScoringJobOut,
+    VersionOut,
+)
 
 router = Router(tags=["credit"])
 bank_router = Router(tags=["credit"])
@@ -28,36 +37,36 @@ def model_list(request):
     return [_version_out(v) for v in selectors.version_list(actor=request.auth)[:200]]
 
 
-@router.get("/models/{version_id}", response=responses(ReportOut, 404), operation_id="credit_model_get")
-def model_get(request, version_id: int):
+@router.get("/models/{version_id}", response=responses(ModelReportOut, 404), operation_id="credit_model_get")
+def model_get(request, version_id: DbId):
     v = selectors.version_get(actor=request.auth, version_id=version_id)
-    return ReportOut(version=_version_out(v), report=v.report)
+    return ModelReportOut(version=_version_out(v), report=v.report)
 
 
 @router.post("/models/{version_id}/approve", response=responses(VersionOut, 403, 404, 409),
              operation_id="credit_model_approve")
-def model_approve(request, version_id: int, payload: DecisionIn):
+def model_approve(request, version_id: DbId, payload: DecisionIn):
     v = services.version_approve(actor=request.auth, version_id=version_id, role=payload.role, note=payload.note)
     return _version_out(v)
 
 
 @router.post("/models/{version_id}/reject", response=responses(VersionOut, 403, 404, 409),
              operation_id="credit_model_reject")
-def model_reject(request, version_id: int, payload: RejectIn):
+def model_reject(request, version_id: DbId, payload: RejectIn):
     return _version_out(services.version_reject(actor=request.auth, version_id=version_id, note=payload.note))
 
 
-@router.post("/models/{version_id}/score-registry", response=responses({202: JobOut}, 403, 404, 409),
+@router.post("/models/{version_id}/score-registry", response=responses({202: ScoringJobOut}, 403, 404, 409),
              operation_id="credit_score_registry")
-def score_registry(request, version_id: int):
+def score_registry(request, version_id: DbId):
     job = services.scoring_job_start(actor=request.auth, version_id=version_id)
     job.refresh_from_db()
-    return Status(202, JobOut(id=job.pk, kind=job.kind, status=job.status, total=job.total, done=job.done))
+    return Status(202, ScoringJobOut(id=job.pk, kind=job.kind, status=job.status, total=job.total, done=job.done))
 
 
-def _run_out(r: m.Run) -> RunOut:
+def _run_out(r: m.Run) -> CreditRunOut:
     job = r.job
-    return RunOut(
+    return CreditRunOut(
         id=r.pk, kind=r.kind, source=r.source, status=job.status, done=job.done, total=job.total,
         message=job.message, error=r.error, original_name=r.original_name, content_sha256=r.content_sha256,
         parameters=r.parameters, rows=r.rows, model_version_id=r.model_version_id,
@@ -66,7 +75,7 @@ def _run_out(r: m.Run) -> RunOut:
     )
 
 
-@router.post("/runs/train", response=responses({202: RunOut}, 403, 404), operation_id="credit_train")
+@router.post("/runs/train", response=responses({202: CreditRunOut}, 403, 404), operation_id="credit_train")
 def train(request, name: Form[str], target: Form[str] = "", source: Form[str] = m.RunSource.UPLOAD,
           bad: Form[str] = "", id_column: Form[str] = "", kind: Form[str] = m.ModelKind.SCORECARD,
           seed: Form[int] = 0, file: File[UploadedFile] = None):
@@ -80,7 +89,7 @@ def train(request, name: Form[str], target: Form[str] = "", source: Form[str] = 
     return Status(202, _run_out(selectors.run_get(actor=request.auth, run_id=run.pk)))
 
 
-@router.post("/models/{version_id}/score-file", response=responses({202: RunOut}, 403, 404, 409),
+@router.post("/models/{version_id}/score-file", response=responses({202: CreditRunOut}, 403, 404, 409),
              operation_id="credit_score_file")
 def score_file(request, version_id: DbId, file: File[UploadedFile], id_column: Form[str] = ""):
     """Score an uploaded file with an approved version in the background; when the run has
@@ -90,12 +99,12 @@ def score_file(request, version_id: DbId, file: File[UploadedFile], id_column: F
     return Status(202, _run_out(selectors.run_get(actor=request.auth, run_id=run.pk)))
 
 
-@router.get("/runs", response=responses(list[RunOut]), operation_id="credit_run_list")
+@router.get("/runs", response=responses(list[CreditRunOut]), operation_id="credit_run_list")
 def run_list(request):
     return [_run_out(r) for r in selectors.run_list(actor=request.auth)[:200]]
 
 
-@router.get("/runs/{run_id}", response=responses(RunOut, 404), operation_id="credit_run_get")
+@router.get("/runs/{run_id}", response=responses(CreditRunOut, 404), operation_id="credit_run_get")
 def run_get(request, run_id: DbId):
     return _run_out(selectors.run_get(actor=request.auth, run_id=run_id))
 

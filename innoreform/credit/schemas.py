@@ -20,7 +20,7 @@ class VersionOut(Schema):
     decided_at: datetime | None
 
 
-class ReportOut(Schema):
+class ModelReportOut(Schema):
     version: VersionOut
     report: dict
 
@@ -34,7 +34,7 @@ class RejectIn(Schema):
     note: str = ""
 
 
-class JobOut(Schema):
+class ScoringJobOut(Schema):
     id: UUID
     kind: str
     status: str
@@ -59,7 +59,7 @@ class ScoreOut(Schema):
     reasons: list[ReasonOut]
 
 
-class RunOut(Schema):
+class CreditRunOut(Schema):
     id: int
     kind: str
     source: str

@@ -8,6 +8,10 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+# core's Fen is the strict integer type; this module's own Fen (below) is the bounds.
+from innoreform.core.api_support import Fen as StrictFen
+from innoreform.core.api_support import Name
+
 from . import models as m
 
 # Choices other apps may compare with (the pools' claim rules): part of financing's public surface.
@@ -27,7 +31,7 @@ class RuleIn(Schema):
 
 
 class NeedIn(Schema):
-    amount_fen: int = Fen
+    amount_fen: StrictFen = Fen
     term_months: int = Months
     purpose: Literal["working_capital", "equipment", "research", "expansion", "other"]
     purpose_detail: str = Field("", max_length=500)
@@ -61,10 +65,10 @@ class NeedOut(Schema):
 
 class ProductIn(Schema):
     kind: KindLit
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=4000)
-    min_amount_fen: int = Fen
-    max_amount_fen: int = Fen
+    min_amount_fen: StrictFen = Fen
+    max_amount_fen: StrictFen = Fen
     min_term_months: int = Months
     max_term_months: int = Months
     min_rate: Decimal = Rate
@@ -161,9 +165,9 @@ class ApplicationOut(Schema):
                    decline_reason=a.decline_reason, reported_at=a.reported_at)
 
 
-class DecideIn(Schema):
+class ApplicationDecideIn(Schema):
     approve: bool
-    amount_fen: int | None = Field(None, ge=1, le=10**15)
+    amount_fen: StrictFen | None = Field(None, ge=1, le=10**15)
     annual_rate: Decimal | None = Field(None, ge=0, le=Decimal("0.36"), max_digits=9, decimal_places=6)
     term_months: int | None = Field(None, ge=1, le=360)
     reason: str = Field("", max_length=500)
@@ -189,7 +193,7 @@ class LoanIn(Schema):
     borrower_credit_code: str = Field("", max_length=18)
     application_id: int | None = Field(None, ge=1, le=2**63 - 1)
     programme_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    principal_fen: int | None = Field(None, ge=1, le=10**15)
+    principal_fen: StrictFen | None = Field(None, ge=1, le=10**15)
     annual_rate: Decimal | None = Field(None, ge=0, le=Decimal("0.36"), max_digits=9, decimal_places=6)
     term_months: int | None = Field(None, ge=1, le=360)
     method: Literal["equal_instalment", "equal_principal", "interest_only"] = "equal_instalment"
@@ -255,11 +259,11 @@ class LoanDetailOut(LoanOut):
 class DisburseIn(Schema):
     disbursed_on: date
     # A tranche; left out, everything not yet drawn is paid out.
-    amount_fen: int | None = Field(default=None, ge=1, le=10**15)
+    amount_fen: StrictFen | None = Field(default=None, ge=1, le=10**15)
 
 
 class RepayIn(Schema):
-    amount_fen: int = Fen
+    amount_fen: StrictFen = Fen
     paid_on: date
 
 
@@ -301,7 +305,7 @@ class DefaultOut(Schema):
 
 
 class RecoveryIn(Schema):
-    amount_fen: int = Fen
+    amount_fen: StrictFen = Fen
     received_on: date
     source: Literal["borrower", "collateral", "guarantor", "other"]
     note: str = Field("", max_length=300)
@@ -317,7 +321,7 @@ class RecoveryOut(Schema):
 
 class PledgeItemIn(Schema):
     number: str = Field(min_length=1, max_length=64)
-    appraised_value_fen: int = Field(0, ge=0, le=10**15)
+    appraised_value_fen: StrictFen = Field(0, ge=0, le=10**15)
 
 
 class PledgeIn(Schema):
@@ -334,18 +338,18 @@ class PledgeOut(Schema):
 
 
 class InvoiceLineIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     category: str = Field(min_length=1, max_length=40)
     serial_no: str = Field("", max_length=100)
-    amount_fen: int = Fen
+    amount_fen: StrictFen = Fen
 
 
 class InvoiceIn(Schema):
     invoice_no: str = Field(min_length=1, max_length=64)
-    seller_name: str = Field(min_length=1, max_length=200)
+    seller_name: Name = Field(min_length=1, max_length=200)
     buyer_credit_code: str = Field(min_length=1, max_length=18)
     issued_on: date
-    total_fen: int = Fen
+    total_fen: StrictFen = Fen
     lines: list[InvoiceLineIn] = Field(min_length=1, max_length=100)
 
 
@@ -359,7 +363,7 @@ class InvoiceOut(Schema):
 
 class WarrantIn(Schema):
     share_percent: Decimal = Field(gt=0, le=100, max_digits=7, decimal_places=4)
-    strike_fen: int = Fen
+    strike_fen: StrictFen = Fen
     expires_on: date
 
 
@@ -379,7 +383,7 @@ class ExerciseIn(Schema):
 
 class StakeIn(Schema):
     credit_code: str = Field(min_length=1, max_length=18)
-    amount_fen: int = Fen
+    amount_fen: StrictFen = Fen
     share_percent: Decimal = Field(gt=0, le=100, max_digits=7, decimal_places=4)
     invested_on: date
     partner_bank_id: int | None = Field(None, ge=1, le=2**63 - 1)
@@ -442,7 +446,7 @@ class DecisionTimeOut(Schema):
 
 class ProgrammeIn(Schema):
     code: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     guarantor_id: int | None = Field(None, ge=1, le=2**63 - 1)
     insurer_id: int | None = Field(None, ge=1, le=2**63 - 1)
     loss_sharing: dict[Literal["bank", "guarantor", "insurer", "public"], Decimal] | None = None
@@ -484,7 +488,7 @@ class MemberOut(Schema):
 
 class CreditLineIn(Schema):
     bank_id: int = Field(ge=1, le=2**63 - 1)
-    line_fen: int = Fen
+    line_fen: StrictFen = Fen
 
 
 class SelectOut(Schema):

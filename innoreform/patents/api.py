@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 
-from innoreform.core.api_support import responses
+from innoreform.core.api_support import DbId, responses
 
 from . import selectors, services
 from .schemas import (
@@ -11,8 +11,8 @@ from .schemas import (
     AliasOut,
     DatasetOut,
     IndustryOut,
+    IndustryRuleIn,
     LandscapeOut,
-    RuleIn,
     RuleOut,
     RuleSetOut,
     TopicPageOut,
@@ -43,7 +43,7 @@ def dataset_import(request: HttpRequest, name: Form[str] = "", file: File[Upload
 
 
 @router.get("/datasets/{dataset_id}", response=responses(DatasetOut, 404), operation_id="patents_dataset_get")
-def dataset_get(request: HttpRequest, dataset_id: int):
+def dataset_get(request: HttpRequest, dataset_id: DbId):
     return _dataset_out(selectors.dataset_get(actor=request.auth, dataset_id=dataset_id))
 
 
@@ -55,7 +55,7 @@ def industry_list(request: HttpRequest):
 
 @router.get("/datasets/{dataset_id}/industries/{industry}/landscape", response=responses(LandscapeOut, 404),
             operation_id="patents_landscape_get")
-def landscape_get(request: HttpRequest, dataset_id: int, industry: str):
+def landscape_get(request: HttpRequest, dataset_id: DbId, industry: str):
     dataset = selectors.dataset_get(actor=request.auth, dataset_id=dataset_id, ready=True)
     result = selectors.landscape_get(actor=request.auth, dataset=dataset, industry=industry)
     return {"industry": industry, "rules_version": result["rules_version"], "data_version": result["data_version"],
@@ -65,7 +65,7 @@ def landscape_get(request: HttpRequest, dataset_id: int, industry: str):
 
 @router.get("/datasets/{dataset_id}/industries/{industry}/patents", response=responses(TopicPageOut, 404),
             operation_id="patents_topic_list")
-def topic_list(request: HttpRequest, dataset_id: int, industry: str, q: str = "", segment: str = "",
+def topic_list(request: HttpRequest, dataset_id: DbId, industry: str, q: str = "", segment: str = "",
                city: str = "", limit: int = 50, offset: int = 0):
     dataset = selectors.dataset_get(actor=request.auth, dataset_id=dataset_id, ready=True)
     total, rows = selectors.topic_rows(actor=request.auth, dataset=dataset, industry=industry, q=q[:100],
@@ -115,7 +115,7 @@ def ruleset_draft(request: HttpRequest, note: str = ""):
 
 @router.post("/rulesets/{version}/rules", response=responses({201: RuleOut}, 403, 404, 409),
              operation_id="patents_rule_add")
-def rule_add(request: HttpRequest, version: int, payload: RuleIn):
+def rule_add(request: HttpRequest, version: int, payload: IndustryRuleIn):
     rule = services.rule_save(actor=request.auth, ruleset=selectors.ruleset_get(version=version),
                               **payload.model_dump())
     return Status(201, {"id": rule.pk, **{f: getattr(rule, f) for f in RULE_FIELDS}})
@@ -123,7 +123,7 @@ def rule_add(request: HttpRequest, version: int, payload: RuleIn):
 
 @router.put("/rulesets/{version}/rules/{rule_id}", response=responses(RuleOut, 403, 404, 409),
             operation_id="patents_rule_update")
-def rule_update(request: HttpRequest, version: int, rule_id: int, payload: RuleIn):
+def rule_update(request: HttpRequest, version: int, rule_id: DbId, payload: IndustryRuleIn):
     ruleset = selectors.ruleset_get(version=version)
     rule = selectors.rule_get(ruleset=ruleset, rule_id=rule_id)
     rule = services.rule_save(actor=request.auth, ruleset=ruleset, rule=rule, **payload.model_dump())

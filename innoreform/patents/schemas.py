@@ -57,7 +57,7 @@ class AliasOut(Schema):
     city: str
 
 
-class RuleIn(Schema):
+class IndustryRuleIn(Schema):
     industry: str = Field(..., min_length=1, max_length=40)
     industry_zh: str = Field(..., max_length=100)
     industry_en: str = Field(..., max_length=100)
@@ -71,7 +71,7 @@ class RuleIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class RuleOut(RuleIn):
+class RuleOut(IndustryRuleIn):
     id: int
 
 

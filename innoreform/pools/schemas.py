@@ -7,13 +7,11 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from innoreform.core.api_support import DbId
-
-Fen = int
+from innoreform.core.api_support import DbId, Fen, Name
 
 
 class PoolIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     level: Literal["province", "city", "district", "social_capital"]
     region: str = Field("", max_length=8)
     district: str = Field("", max_length=64)
@@ -51,7 +49,7 @@ class PoolOut(Schema):
 
 
 class ContributionIn(Schema):
-    amount_fen: int = Field(gt=0, le=10**15)
+    amount_fen: Fen = Field(gt=0, le=10**15)
     received_on: date
     contributor_id: DbId | None = None
     note: str = Field("", max_length=300)
@@ -75,18 +73,18 @@ class ReverseIn(Schema):
 class ClaimIn(Schema):
     loan_id: DbId
     mode: Literal["bank_loss", "guarantor_payout"] = "bank_loss"
-    loss_fen: int | None = Field(None, gt=0, le=10**15)
+    loss_fen: Fen | None = Field(None, gt=0, le=10**15)
     statement: str = Field("", max_length=4000)
 
 
 class InvestorClaimIn(Schema):
     stake_id: DbId
-    loss_fen: int = Field(gt=0, le=10**15)
+    loss_fen: Fen = Field(gt=0, le=10**15)
     statement: str = Field("", max_length=4000)
 
 
 class StakeRecoveryIn(Schema):
-    amount_fen: int = Field(gt=0, le=10**15)
+    amount_fen: Fen = Field(gt=0, le=10**15)
     received_on: date
     note: str = Field("", max_length=300)
 
@@ -101,8 +99,8 @@ class StakeRecoveryOut(Schema):
 
 class KeyListIn(Schema):
     credit_code: str = Field(min_length=1, max_length=18)
-    name: str = Field(min_length=1, max_length=200)
-    list_name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
+    list_name: Name = Field(min_length=1, max_length=200)
 
 
 class KeyListOut(Schema):

@@ -3,7 +3,7 @@
 from django.utils import translation
 from ninja import Query, Router, Status
 
-from innoreform.core.api_support import responses
+from innoreform.core.api_support import DbId, responses
 from innoreform.core.idempotency import IdempotencyKeyHeader, idempotent
 
 from . import models as m
@@ -11,9 +11,10 @@ from . import selectors, services
 from .schemas import (
     AccessOut,
     AuthorisedEnterpriseOut,
-    DecideIn,
+    DeclarationDecideIn,
     DeclarationDetailOut,
     DeclarationOut,
+    DeclarationReviewIn,
     EnterpriseDataOut,
     EnterpriseOut,
     EvaluationOut,
@@ -24,7 +25,6 @@ from .schemas import (
     NoticeOut,
     OutcomeIn,
     OutcomeOut,
-    ReviewIn,
     RevokeIn,
 )
 
@@ -78,13 +78,13 @@ def declaration_list(request, status: str | None = None, year: int | None = None
 
 @router.get("/declarations/{declaration_id}", response=responses(DeclarationDetailOut, 404),
             operation_id="registry_declaration_get")
-def declaration_get(request, declaration_id: int):
+def declaration_get(request, declaration_id: DbId):
     return DeclarationDetailOut.build(selectors.declaration_get(actor=request.auth, declaration_id=declaration_id))
 
 
 @router.post("/declarations/{declaration_id}/review", response=responses(DeclarationOut, 403, 404, 409),
              operation_id="registry_declaration_review")
-def declaration_review(request, declaration_id: int, payload: ReviewIn):
+def declaration_review(request, declaration_id: DbId, payload: DeclarationReviewIn):
     d = services.declaration_review(actor=request.auth, declaration_id=declaration_id, recommend=payload.recommend,
                                     note=payload.note)
     return DeclarationOut.build(d)
@@ -92,7 +92,7 @@ def declaration_review(request, declaration_id: int, payload: ReviewIn):
 
 @router.post("/declarations/{declaration_id}/decide", response=responses(DeclarationOut, 403, 404, 409),
              operation_id="registry_declaration_decide")
-def declaration_decide(request, declaration_id: int, payload: DecideIn):
+def declaration_decide(request, declaration_id: DbId, payload: DeclarationDecideIn):
     d = services.declaration_decide(actor=request.auth, declaration_id=declaration_id, approve=payload.approve,
                                     note=payload.note)
     return DeclarationOut.build(d)
@@ -100,7 +100,7 @@ def declaration_decide(request, declaration_id: int, payload: DecideIn):
 
 @router.post("/declarations/{declaration_id}/revoke", response=responses(DeclarationOut, 403, 404, 409),
              operation_id="registry_declaration_revoke")
-def declaration_revoke(request, declaration_id: int, payload: RevokeIn):
+def declaration_revoke(request, declaration_id: DbId, payload: RevokeIn):
     d = services.declaration_revoke(actor=request.auth, declaration_id=declaration_id, reason=payload.reason,
                                     falsification=payload.falsification)
     return DeclarationOut.build(d)
@@ -129,7 +129,7 @@ def grant_create(request, payload: GrantIn):
 
 @router.post("/grants/{grant_id}/revoke", response=responses(GrantOut, 403, 404, 409),
              operation_id="registry_grant_revoke")
-def grant_revoke(request, grant_id: int):
+def grant_revoke(request, grant_id: DbId):
     return GrantOut.build(services.grant_revoke(actor=request.auth, grant_id=grant_id))
 
 

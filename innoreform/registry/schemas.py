@@ -7,6 +7,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from innoreform.core.api_support import Fen
+
 from . import evaluation as ev
 from . import models as m
 
@@ -48,10 +50,10 @@ class FiguresIn(Schema):
     year: int = Field(ge=2000, le=2100)
     staff_total: int = Field(ge=0, le=10**7)
     tech_staff: int = Field(ge=0, le=10**7)
-    sales_fen: int = Field(ge=0, le=10**16)
-    total_assets_fen: int = Field(ge=0, le=10**16)
-    rd_expense_fen: int = Field(ge=0, le=10**16)
-    total_cost_fen: int = Field(ge=0, le=10**16)
+    sales_fen: Fen = Field(ge=0, le=10**16)
+    total_assets_fen: Fen = Field(ge=0, le=10**16)
+    rd_expense_fen: Fen = Field(ge=0, le=10**16)
+    total_cost_fen: Fen = Field(ge=0, le=10**16)
     major_incident: bool = False
 
 
@@ -89,12 +91,12 @@ class DeclarationDetailOut(DeclarationOut):
         return cls(**base, evaluation=EvaluationOut.build(d.evaluation))
 
 
-class ReviewIn(Schema):
+class DeclarationReviewIn(Schema):
     recommend: Literal["approve", "reject"]
     note: str = Field("", max_length=500)
 
 
-class DecideIn(Schema):
+class DeclarationDecideIn(Schema):
     approve: bool
     note: str = Field("", max_length=500)
 
@@ -193,7 +195,7 @@ class OutcomeIn(Schema):
     purpose: str = Field(max_length=20)
     reference: str = Field(min_length=1, max_length=64)
     outcome: Literal["approved", "rejected", "withdrawn"]
-    amount_fen: int = Field(0, ge=0, le=10**15)
+    amount_fen: Fen = Field(0, ge=0, le=10**15)
     annual_rate: Decimal | None = Field(None, ge=0, le=1)
     term_months: int | None = Field(None, ge=1, le=600)
     decided_on: date

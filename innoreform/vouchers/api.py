@@ -9,7 +9,7 @@ Idempotency-Key (a replay returns the stored answer; the effect happens once).
 
 from ninja import Field, Query, Router, Schema, Status
 
-from innoreform.core.api_support import DbId, responses
+from innoreform.core.api_support import DbId, Fen, responses
 from innoreform.core.errors import NotFound
 from innoreform.core.idempotency import IdempotencyKeyHeader, KeyRecord, idempotent
 
@@ -173,7 +173,7 @@ class VoucherFundingIn(Schema):
     enterprise_id: int = Field(..., ge=1, le=2**63 - 1)
     project_code: str = Field(..., min_length=1, max_length=64)
     programme: str = Field(..., min_length=1, max_length=200)
-    amount_fen: int = Field(0, ge=0, le=10**13)
+    amount_fen: Fen = Field(0, ge=0, le=10**13)
 
 
 class VoucherFundingOut(Schema):

@@ -4,10 +4,10 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from innoreform.core.api_support import Fen
+
 from . import fraud, services
 from . import models as m
-
-Fen = int
 
 
 class VoucherOut(Schema):
@@ -33,7 +33,7 @@ class VoucherOut(Schema):
 
 
 class VoucherApplicationIn(Schema):
-    requested_fen: int = Field(..., ge=1, le=10**13)
+    requested_fen: Fen = Field(..., ge=1, le=10**13)
     purpose: str = Field(..., min_length=1, max_length=500)
     contact_address: str = Field("", max_length=300)
     contact_phone: str = Field("", max_length=40)
@@ -103,7 +103,7 @@ class VoucherOrderIn(Schema):
     voucher_id: int = Field(..., ge=1, le=2**63 - 1)
     service_id: int = Field(..., ge=1, le=2**63 - 1)
     quantity: int = Field(1, ge=1, le=10_000)
-    fee_fen: int | None = Field(None, ge=1, le=10**13)
+    fee_fen: Fen | None = Field(None, ge=1, le=10**13)
     project_code: str = Field("", max_length=64)
 
 
@@ -148,7 +148,7 @@ class VoucherRedemptionOut(Schema):
 class VoucherClaimIn(Schema):
     contract_no: str = Field(..., min_length=1, max_length=64)
     invoice_no: str = Field(..., min_length=1, max_length=64)
-    invoice_amount_fen: int = Field(..., ge=1, le=10**13)
+    invoice_amount_fen: Fen = Field(..., ge=1, le=10**13)
     invoice_date: date
     deliverable: str = Field(..., min_length=1, max_length=500)
 

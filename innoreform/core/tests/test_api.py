@@ -257,9 +257,73 @@ def test_fingerprint_of_a_parsed_multipart_upload():
 def test_nul_characters_are_refused_with_the_envelope(path, body):
     _, _, client = bank_client()
     response = client.post(path, data=body, content_type="application/json", headers={"Idempotency-Key": "n"})
-    assert response.status_code == 422
-    assert response.json()["code"] == "validation_failed"
+    assert response.status_code == 400
+    assert response.json()["code"] == "nul_character"
     assert not AuditEvent.objects.filter(action="institution.idempotency_check").exists()
+
+
+# Issue #19 item 4: the guard looked only at "application/json"; ninja parses any body as JSON,
+# so other spellings reached PostgreSQL (a 500 there).
+@pytest.mark.parametrize("content_type", ["text/plain", "APPLICATION/JSON", "application/json; charset=utf-8",
+                                          "", None])
+@pytest.mark.parametrize("body", [b'{"name": "a\\u0000b"}', b'{"name": "a\x00b"}'])
+def test_nul_is_refused_on_both_apis_whatever_the_content_type(content_type, body):
+    actor, _, bank = bank_client()
+    portal = session_client(actor)
+    for client, path in ((portal, "/api/v1/core/api-keys"), (bank, IDEM)):
+        extra = {} if content_type is None else {"CONTENT_TYPE": content_type}
+        response = client.generic("POST", path, body, headers={"Idempotency-Key": "n"}, **extra)
+        assert response.status_code == 400, (path, response.content)
+        assert response.json()["code"] == "nul_character"
+    assert not ApiKey.objects.exclude(name="test").exists()
+
+
+def test_an_escaped_backslash_before_u0000_is_not_a_nul():
+    actor = make_actor(kind=OrgKind.BANK, role=Role.ADMINISTRATOR)
+    response = session_client(actor).post("/api/v1/core/api-keys", data=b'{"name": "a\\\\u0000"}',
+                                          content_type="text/plain")
+    assert response.status_code == 201, response.content
+    assert ApiKey.objects.get(pk=response.json()["id"]).name == "a\\u0000"
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/form-data; boundary=x"])
+def test_an_oversize_body_is_a_413_envelope_on_both_apis(settings, content_type):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    actor, _, bank = bank_client()
+    portal = session_client(actor)
+    body = b'{"name": "' + b"x" * 2000 + b'"}'
+    if content_type.startswith("multipart/"):
+        from django.test.client import encode_multipart
+
+        body = encode_multipart("x", {"name": "x" * 2000})
+    for client, path in ((portal, "/api/v1/core/api-keys"), (bank, IDEM)):
+        response = client.generic("POST", path, body, content_type=content_type,
+                                  headers={"Idempotency-Key": "big", "Accept-Language": "en"})
+        assert response.status_code == 413, (path, response.content)
+        assert response.json() == {"code": "too_large", "details": {"limit_bytes": 1000},
+                                   "message": "The request body is larger than this service accepts."}
+
+
+def test_a_malformed_multipart_body_is_a_400_envelope():
+    actor, _, bank = bank_client()
+    for client, path in ((session_client(actor), "/api/v1/core/api-keys"), (bank, IDEM)):
+        response = client.generic("POST", path, b"not multipart", content_type="multipart/form-data",
+                                  headers={"Idempotency-Key": "m"})
+        assert response.status_code == 400, (path, response.content)
+        assert response.json()["code"] == "malformed_body"
+
+
+def test_a_binary_upload_with_nul_bytes_passes_the_guard():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import RequestFactory
+
+    from innoreform.core.middleware import nul_refusal
+
+    request = RequestFactory().post("/api/v1/registry/imports", {"source": "x",
+                                    "file": SimpleUploadedFile("f.xlsx", b"PK\x00\x01")})
+    assert nul_refusal(request) is None
+    request = RequestFactory().post("/api/v1/registry/imports", {"source": "a\x00b"})
+    assert nul_refusal(request).status_code == 400
 
 
 def test_database_outage_is_a_503_with_retry_after(monkeypatch):

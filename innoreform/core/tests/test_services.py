@@ -143,6 +143,38 @@ def test_totp_enrol_verify_and_replay_refused():
         services.login_check_totp(user=user, code="000000" if code != "000000" else "111111")
 
 
+@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SECONDS=600)
+def test_second_factor_failures_are_not_reset_by_the_password_step():
+    """Issue #19 item 1: a holder of the password could sign in, guess a few codes, sign in again
+    (which reset the shared counter) and guess forever. Second-factor failures count on their own."""
+    user = make_user(username="carol", password="right password 3")
+    secret = services.totp_start_enrolment(user=user)
+    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    reasons = []
+    for _ in range(3):
+        services.login_check_password(username="carol", password="right password 3")
+        with pytest.raises(services.LoginFailed) as err:
+            services.login_check_totp(user=user, code=wrong)
+        reasons.append(err.value.reason)
+    assert reasons == ["invalid", "invalid", "locked"]
+    with pytest.raises(services.LoginFailed) as err:
+        services.login_check_password(username="carol", password="right password 3")
+    assert err.value.reason == "locked"
+    failures = AuditEvent.objects.filter(action="auth.totp_failed", outcome="denied")
+    assert failures.count() == 3
+    assert failures.filter(changes__locked=True).count() == 1
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_a_correct_second_factor_resets_its_own_counter():
+    user = make_user(username="dave", password="right password 4")
+    secret = services.totp_start_enrolment(user=user)
+    User.objects.filter(pk=user.pk).update(totp_failures=2)
+    services.login_check_totp(user=user, code=pyotp.TOTP(secret).now())
+    user.refresh_from_db()
+    assert user.totp_failures == 0
+
+
 def test_password_change_ends_other_sessions():
     actor = make_actor()
     generation = actor.user.session_generation
