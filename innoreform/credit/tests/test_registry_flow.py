@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied
-from innoreform.core.models import AuditEvent, Job, JobStatus, OrgKind, Role
+from innoreform.core.models import AuditEvent, Job, JobStatus, Jurisdiction, OrgKind, Role
 from innoreform.core.services import api_key_create
 from innoreform.core.testing import make_actor, make_org
 from innoreform.credit import integration, services
@@ -50,7 +50,7 @@ def trained():
 
 @pytest.fixture
 def people():
-    dept = make_org(kind=OrgKind.DEPARTMENT)
+    dept = make_org(kind=OrgKind.DEPARTMENT, jurisdiction=Jurisdiction.PROVINCE)
     maker = make_actor(org=dept, role=Role.REVIEWER)
     checker = make_actor(org=dept, role=Role.APPROVER)
     return maker, checker
