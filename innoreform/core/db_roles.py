@@ -76,7 +76,8 @@ def statements(*, owner: str = OWNER, app: str = APP, owner_password: str | None
             f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {a}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {a}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {a}",
-            f"ALTER DEFAULT PRIVILEGES FOR ROLE {o} IN SCHEMA {s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {a}",
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {o} IN SCHEMA {s} "
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {a}",
             f"ALTER DEFAULT PRIVILEGES FOR ROLE {o} IN SCHEMA {s} GRANT USAGE, SELECT ON SEQUENCES TO {a}"]
     out += [f"REVOKE UPDATE, DELETE, TRUNCATE ON {s}.{_ident(t)} FROM {a}" for t in append_only_tables()]
     return out

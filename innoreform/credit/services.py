@@ -142,7 +142,8 @@ def version_approve(*, actor: Actor, version_id: int, role: str = m.ModelRole.CH
         version.decided_at = timezone.now()
         version.decision_note = note[:500]
         version.save(update_fields=["status", "role", "decided_by", "decided_at", "decision_note"])
-        audit.record(actor=actor, action="credit.model_approved", obj=version, changes={"role": role, "note": note[:500]})
+        audit.record(actor=actor, action="credit.model_approved", obj=version,
+                     changes={"role": role, "note": note[:500]})
     return version
 
 

@@ -421,7 +421,8 @@ LABELS = {
     "sales_missing": _("Sales figure missing (not reported), so the sales limit cannot be met"),
     "assets_missing": _("Total assets figure missing (not reported), so the assets limit cannot be met"),
     "industry_allowed": _("Products and services not prohibited, restricted or obsolete"),
-    "no_major_incident": _("No major safety or quality accident, serious environmental violation or research misconduct"),
+    "no_major_incident": _("No major safety or quality accident, serious environmental violation or "
+                           "research misconduct"),
     "not_abnormal_operation": _("Not on the abnormal-operation list"),
     "not_seriously_dishonest": _("Not on the serious-dishonesty list"),
     "tech_staff": _("Technical staff share"),

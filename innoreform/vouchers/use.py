@@ -301,7 +301,8 @@ def proof_upload(*, actor: Actor, order_id: int, paid_fen: int, filename: str, c
     if order is None:
         raise NotFound()
     if paid_fen != order.fee_fen:
-        raise field_error("paid_fen", _("The proof must show the full fee (%(fee)s fen) paid.") % {"fee": order.fee_fen})
+        raise field_error("paid_fen",
+                          _("The proof must show the full fee (%(fee)s fen) paid.") % {"fee": order.fee_fen})
     if not content or len(content) > MAX_PROOF_BYTES:
         raise field_error("file", _("Attach the proof of payment (at most 10 MB)."))
     with transaction.atomic():

@@ -153,7 +153,8 @@ def test_score_registry_job_with_progress_and_drift(people, trained, django_capt
     drift = m.DriftCheck.objects.get(job_id=job.pk)
     assert drift.population == len(ents)
     # the registry population is unlike the training one, so PSI flags it
-    assert drift.alert == (drift.score_psi > drift.threshold or any(p > drift.threshold for p in drift.feature_psi.values()))
+    assert drift.alert == (drift.score_psi > drift.threshold
+                           or any(p > drift.threshold for p in drift.feature_psi.values()))
     assert AuditEvent.objects.filter(action__in=["credit.drift_alert", "credit.drift_checked"]).count() == 1
 
 
