@@ -1,6 +1,17 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis searches: every run draws new examples (no derandomize), and a failure it finds is
+# kept in its example database and replayed first next time. The profile bounds how long a search
+# takes, so tests that do not need a count of their own (the state machines) inherit it:
+# "default" for a developer's run, "ci" (HYPOTHESIS_PROFILE=ci) for CI, "nightly" for a long
+# search. Steps that touch the database vary with the machine's load, hence no deadline.
+hypothesis_settings.register_profile("default", max_examples=10, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=12, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("nightly", max_examples=200, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # .ci/run's app-role step: run against DATABASE_URL as it is (migrated by the owner role) instead
 # of creating a test database, which the application's role may not do (it owns nothing). Each
