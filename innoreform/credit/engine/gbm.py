@@ -122,7 +122,7 @@ class GbmModel:
 
 
 def encode(frame: Frame, features: list[str], categories: dict[str, list[str]]) -> np.ndarray:
-    from .binning import _as_float
+    from .binning import as_float
 
     X = np.empty((len(frame), len(features)), dtype=float)
     for j, f in enumerate(features):
@@ -131,7 +131,7 @@ def encode(frame: Frame, features: list[str], categories: dict[str, list[str]]) 
             lookup = {c: float(i) for i, c in enumerate(categories[f])}
             X[:, j] = [np.nan if v is None else lookup.get(str(v), np.nan) for v in col]
         else:
-            X[:, j] = _as_float(col) if col.dtype.kind != "f" else col
+            X[:, j] = as_float(col) if col.dtype.kind != "f" else col
     return X
 
 
