@@ -47,8 +47,7 @@ def record(
         object_id = object_id or obj.pk
     ctx = context.current()
     token = uuid.uuid4()
-    audit_chain.queue(token)
-    return rows.insert(
+    event_id = rows.insert(
         AuditEvent,
         chain_token=token,
         later=later,
@@ -63,6 +62,9 @@ def record(
         request_id=ctx.request_id if ctx else "",
         ip=ctx.ip if ctx else None,
     )
+    # After the insert: outside a transaction on_commit runs at once, and the row must be there.
+    audit_chain.queue(token)
+    return event_id
 
 
 def record_denial(*, actor: Actor, action: str, object_type: str = "", object_id: Any = "", reason: str = "") -> None:
