@@ -98,3 +98,10 @@ def test_a_rolled_back_event_is_not_linked(django_capture_on_commit_callbacks):
     assert not AuditEvent.objects.filter(action="test.rolled_back").exists()
     kept = AuditEvent.objects.get(action="test.kept")
     assert AuditChainLink.objects.filter(event_id=kept.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_written_outside_a_transaction_is_linked_at_once():
+    event_id = audit.record(actor=Actor.system(), action="test.autocommit")
+    assert AuditChainLink.objects.filter(event_id=event_id).exists()
+    assert audit_chain.verify(grace=timedelta(0)).ok
