@@ -231,7 +231,8 @@ def main() -> None:
     out["targets_met"] = {
         "memory_ge_half_ceiling": out["memory_vs_ceiling"] >= 0.5,
         "postgres_ge_20000_per_s": (out["postgres_batched_appends_per_s"] or 0) >= 20000,
-        "db_proofs_under_1ms": max(out["inclusion_proof_ms_at_db_size"] or 9, out["consistency_proof_ms_at_db_size"] or 9)
+        "db_proofs_under_1ms": max(out["inclusion_proof_ms_at_db_size"] or 9,
+                                   out["consistency_proof_ms_at_db_size"] or 9)
         < 1.0,
     }
     out["load_average_1m_end"] = os.getloadavg()[0]

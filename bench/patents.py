@@ -134,9 +134,11 @@ def phase_generate(n: int, out: Path, threads: int) -> dict:
                CASE WHEN k % 5 = 0 THEN '44' WHEN k % 10 < 8 THEN '11' ELSE NULL END AS province,
                CASE WHEN k % 5 = 0 THEN ({GD!r})[1 + CAST(k % 21 AS INTEGER)] ELSE NULL END AS city,
                'bench' AS located_by
-        FROM (SELECT i AS pid, 0 AS seq, CAST(hash(i * 13) % {max(n // 50, 10)} AS BIGINT) AS k FROM range(1, {n} + 1) t(i)
+        FROM (SELECT i AS pid, 0 AS seq, CAST(hash(i * 13) % {max(n // 50, 10)} AS BIGINT) AS k
+              FROM range(1, {n} + 1) t(i)
               UNION ALL
-              SELECT i, 1, CAST(hash(i * 17) % {max(n // 50, 10)} AS BIGINT) FROM range(1, {n} + 1) t(i) WHERE i % 2 = 0)
+              SELECT i, 1, CAST(hash(i * 17) % {max(n // 50, 10)} AS BIGINT)
+              FROM range(1, {n} + 1) t(i) WHERE i % 2 = 0)
     ) TO '{out}/applicants.parquet' (FORMAT parquet, COMPRESSION zstd)""")
     con.execute(f"""COPY (
         SELECT i AS pid, s AS seq, 'INVENTOR ' || CAST(hash(i * 19 + s) % {max(n // 10, 10)} AS VARCHAR) AS name
@@ -146,7 +148,8 @@ def phase_generate(n: int, out: Path, threads: int) -> dict:
     con.execute(f"""COPY (
         SELECT x.pid, x.seq, p.code, p.main_group, p.subclass, p.field_id, x.seq = 0 AS is_main
         FROM (SELECT i AS pid, s AS seq,
-                     CASE WHEN hash(i * 23) % 20 = 0 AND s = 0 THEN {uav_list}[1 + CAST(hash(i) % {len(uav_keys)} AS INTEGER)]
+                     CASE WHEN hash(i * 23) % 20 = 0 AND s = 0
+                          THEN {uav_list}[1 + CAST(hash(i) % {len(uav_keys)} AS INTEGER)]
                           ELSE CAST(hash(i * 29 + s * 31) % {npool} AS INTEGER) END AS k
               FROM range(1, {n} + 1) t(i), range(0, 3) u(s)) x
         JOIN pool p ON p.k = x.k

@@ -60,7 +60,8 @@ def main() -> None:
     city = make_actor(org=make_org(kind=OrgKind.DEPARTMENT, region="440100", jurisdiction=Jurisdiction.CITY),
                       role=Role.APPROVER)
     bank = make_actor(kind=OrgKind.BANK, role=Role.ADMINISTRATOR, region="440100")
-    p_pool = services.pool_create(actor=reviewer, name="省级池", level="province", institution_ids=[bank.organisation_id])
+    p_pool = services.pool_create(actor=reviewer, name="省级池", level="province",
+                                  institution_ids=[bank.organisation_id])
     c_pool = services.pool_create(actor=city, name="广州池", level="city", region="440100",
                                   institution_ids=[bank.organisation_id])
     services.contribution_record(actor=reviewer, pool_id=p_pool.pk, amount_fen=10**13, received_on=timezone.localdate())

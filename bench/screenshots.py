@@ -111,7 +111,8 @@ def main() -> None:
     started = time.perf_counter()
     tmp = tempfile.mkdtemp(prefix="innoreform-screens-")
     env = {**os.environ, "INNOREFORM_VAR_DIR": tmp, "INNOREFORM_DEMO": "1", "DJANGO_SETTINGS_MODULE": "config.settings",
-           "DATABASE_URL": "", "INNOREFORM_FAST_HASHER": "1", "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+           "DATABASE_URL": "", "INNOREFORM_FAST_HASHER": "1",
+           "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     os.environ.update(env)
     # Playwright's sync API runs an event loop; our ORM calls here are plain synchronous ones.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
@@ -152,7 +153,8 @@ def shoot(base: str, accounts: dict, out: Path) -> list[str]:
         for lang in ("zh-hans", "en"):
             for width in (1280, 375):
                 height = 900 if width > 400 else 812
-                context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN" if lang == "zh-hans" else "en-GB")
+                context = browser.new_context(viewport={"width": width, "height": height},
+                                              locale="zh-CN" if lang == "zh-hans" else "en-GB")
                 context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
                 page = context.new_page()
 

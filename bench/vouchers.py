@@ -166,7 +166,8 @@ def web_pids(web: subprocess.Popen) -> list[int]:
 
 
 def db_pids() -> list[int]:
-    return [int(p) for p in psql_value("SELECT pid FROM pg_stat_activity WHERE datname = current_database()", DB).split()]
+    pids = psql_value("SELECT pid FROM pg_stat_activity WHERE datname = current_database()", DB)
+    return [int(p) for p in pids.split()]
 
 
 def wait_sequenced(timeout: float = 30.0) -> tuple[int, float]:
@@ -299,7 +300,8 @@ from innoreform.vouchers import models as m
 v = m.Voucher.objects.get(pk={voucher})
 uses = m.Redemption.objects.filter(voucher=v, status="active")
 print("CHECK" + json.dumps({{"used": v.used_fen, "face": v.face_fen, "paid": v.paid_fen,
-    "sum_uses": uses.aggregate(s=Sum("amount_fen"))["s"] or 0, "use_orders": list(uses.values_list("order_id", flat=True)),
+    "sum_uses": uses.aggregate(s=Sum("amount_fen"))["s"] or 0,
+    "use_orders": list(uses.values_list("order_id", flat=True)),
     "overpaid": m.Voucher.objects.filter(used_fen__gt=models_F("face_fen")).count()}}))
 """
     script = script.replace("models_F", "__import__('django.db.models', fromlist=['F']).F")
@@ -367,7 +369,8 @@ def main() -> None:
         "overpaid_vouchers": checked["overpaid_vouchers"], "lost_updates": checked["lost_updates"],
         "voucher_used_fen": checked["used_fen"], "voucher_face_fen": checked["face_fen"],
         "errors_5xx": sum(n for d in (warm, result["statuses"]) for s, n in d.items() if s >= 500),
-        "other_errors": sum(n for d in (warm, result["statuses"]) for s, n in d.items() if s not in (201, 409) and s < 500),
+        "other_errors": sum(n for d in (warm, result["statuses"]) for s, n in d.items()
+                            if s not in (201, 409) and s < 500),
         "ledger_voucher_entries": entries, "ledger_unsequenced": unsequenced,
         "ledger_sequenced_within_s": round(sequenced_after, 1), "client_cpu_s": round(result["cpu"], 2),
         "wall_s": round(result["wall"], 2),

@@ -7,7 +7,8 @@
 It recreates the `vouchers_bench` database as bench/vouchers.py does, then calls the WSGI
 application (config.wsgi's, which gunicorn serves) in this process, minus HTTP parsing, with the
 lab's API key and a fresh Idempotency-Key per call. Output: app_cpu_ms_per_call (this process), db_cpu_ms_per_call
-(its PostgreSQL backend, from /proc), wall_ms_per_call, statements_per_call (round trips of one more deduction, BEGIN and COMMIT included) and the statuses.
+(its PostgreSQL backend, from /proc), wall_ms_per_call, statements_per_call (round trips of one more
+deduction, BEGIN and COMMIT included) and the statuses.
 Use it to compare two versions of the deduction path: bench/vouchers.py's figures include the
 server's thread contention and move more with the machine's load.
 """
@@ -83,7 +84,8 @@ def main() -> None:
             print(query["sql"][:300], file=sys.stderr)
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.profile)
+        sort = os.environ.get("PROFILE_SORT", "cumulative")
+        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(args.profile)
         print(out.getvalue(), file=sys.stderr)
     print(json.dumps({
         "calls": args.calls, "statuses": statuses, "profiled": bool(profiler),

@@ -3,6 +3,7 @@
 DATABASE_URL defaults to an SQLite file under var/; PostgreSQL is the production database.
 """
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -31,6 +32,10 @@ TESTING = "pytest" in sys.modules
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # The fallback key is only for local demo and tests; production must set DJANGO_SECRET_KEY.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-demo-key-" + "x" * 40)
+# The audit chain's MAC key (core.audit_chain). Its own variable so that rotating
+# DJANGO_SECRET_KEY does not make every existing link fail; by default derived from it.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or hashlib.sha256(
+    ("innoreform-audit-chain:" + SECRET_KEY).encode()).hexdigest()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -108,9 +113,15 @@ TEMPLATES = [
     }
 ]
 
+# Two PostgreSQL roles (README, Operations; core.db_roles): DATABASE_URL is the application's
+# role, which owns nothing, so it cannot TRUNCATE, disable triggers or skip them on the
+# append-only tables; DATABASE_OWNER_URL, when set, is the owner role that `migrate` connects
+# as (only migrate: every other command, the web server and the workers use DATABASE_URL).
+_MIGRATING = len(sys.argv) > 1 and sys.argv[1] == "migrate"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'innoreform.sqlite3'}",
+        (_MIGRATING and os.environ.get("DATABASE_OWNER_URL")) or os.environ.get("DATABASE_URL")
+        or f"sqlite:///{VAR_DIR / 'innoreform.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }

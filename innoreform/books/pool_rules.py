@@ -241,7 +241,8 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
         else:
             lines.append(ExplanationLine("vector.ip_pledge", _(
                 "IP-pledge loss sharing %(parties)s = %(vector)s (%(source)s); the fund bears %(rate)s.") % {
-                "parties": ":".join(_party(k) for k in parties), "vector": ":".join(f"{vector[k].normalize():f}" for k in parties),
+                "parties": ":".join(_party(k) for k in parties),
+                "vector": ":".join(f"{vector[k].normalize():f}" for k in parties),
                 "source": claim.sharing_source, "rate": _pct(rate)}, rate=rate))
         for party in parties[1:]:
             borne_by[party] = _fen(Decimal(claim.loss_fen) * vector[party] / total)

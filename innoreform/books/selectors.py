@@ -1,8 +1,9 @@
 """Reads from the books, scoped to the actor.
 
-Who sees what: an organisation sees the accounts it owns; government departments (kind
-"department"), the platform operator and the system see every account, including the platform's
-own (owner null). An account the actor may not see is NotFound.
+Who sees what: an organisation sees the accounts it owns; province departments, the platform
+operator and the system see every account, including the platform's own (owner null); a city
+department sees the accounts of organisations in its city (its own included), as in the registry
+and vouchers. An account the actor may not see is NotFound.
 
 The last section holds unscoped helpers for domain services, which have already checked that the
 actor may see their own domain object (a voucher, a claim) and need its postings.
@@ -11,7 +12,7 @@ actor may see their own domain object (a voucher, a claim) and need its postings
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ STATEMENT_MAX_LINES = 5000
 
 
 def sees_all(actor: Actor) -> bool:
-    return actor.is_system or actor.kind in SEE_ALL_KINDS
+    return actor.is_system or (actor.kind in SEE_ALL_KINDS and actor.city_limit is None)
 
 
 def visible_accounts(*, actor: Actor) -> QuerySet[Account]:
@@ -35,6 +36,8 @@ def visible_accounts(*, actor: Actor) -> QuerySet[Account]:
         return qs
     if actor.organisation_id is None:
         return qs.none()
+    if actor.city_limit:
+        return qs.filter(Q(owner_id=actor.organisation_id) | Q(owner__region=actor.city_limit))
     return qs.filter(owner_id=actor.organisation_id)
 
 

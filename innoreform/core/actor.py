@@ -6,7 +6,7 @@ Every service takes `actor`; every selector scopes its reads by it.
 
 from dataclasses import dataclass
 
-from .models import ApiKey, Membership, Organisation, OrgKind, Role, User
+from .models import ApiKey, Jurisdiction, Membership, Organisation, OrgKind, Role, User
 
 ROLE_RANK = {Role.MEMBER: 0, Role.REVIEWER: 1, Role.APPROVER: 2, Role.ADMINISTRATOR: 3}
 
@@ -30,6 +30,16 @@ class Actor:
     @property
     def is_platform_operator(self) -> bool:
         return self.kind == OrgKind.PLATFORM_OPERATOR
+
+    @property
+    def city_limit(self) -> str | None:
+        """The city (region code) a city- or district-level department's reads stop at; None when
+        the actor is not limited by city (province departments, every other kind, the system).
+        Oversight selectors that otherwise see everything filter by it."""
+        org = self.organisation
+        if self.is_system or org is None or org.kind != OrgKind.DEPARTMENT:
+            return None
+        return None if org.jurisdiction == Jurisdiction.PROVINCE else org.region
 
     def has_role(self, minimum: str) -> bool:
         """True when the actor's role is at least `minimum` (member < reviewer < approver < admin)."""

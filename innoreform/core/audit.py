@@ -3,11 +3,12 @@ event commits or rolls back with the change. `record_denial` runs in its own tra
 because the denied operation's transaction has rolled back."""
 
 import re
+import uuid
 from typing import Any
 
 from django.db import transaction
 
-from . import context, rows
+from . import audit_chain, context, rows
 from .actor import Actor
 from .models import AuditEvent, Outcome
 
@@ -45,8 +46,10 @@ def record(
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
     ctx = context.current()
-    return rows.insert(
+    token = uuid.uuid4()
+    event_id = rows.insert(
         AuditEvent,
+        chain_token=token,
         later=later,
         actor=actor.user,
         actor_label=actor.label,
@@ -59,6 +62,9 @@ def record(
         request_id=ctx.request_id if ctx else "",
         ip=ctx.ip if ctx else None,
     )
+    # After the insert: outside a transaction on_commit runs at once, and the row must be there.
+    audit_chain.queue(token)
+    return event_id
 
 
 def record_denial(*, actor: Actor, action: str, object_type: str = "", object_id: Any = "", reason: str = "") -> None:

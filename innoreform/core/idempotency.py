@@ -189,7 +189,8 @@ def _in_one_transaction(request, scope: str, key: str, fingerprint: str, run: Ca
         raise
 
 
-def idempotent(request, *, key: str, run: Callable[..., tuple[int, Any]], one_transaction: bool = False) -> HttpResponse:
+def idempotent(request, *, key: str, run: Callable[..., tuple[int, Any]],
+               one_transaction: bool = False) -> HttpResponse:
     """Run `run` at most once per key. one_transaction=True writes the key's record once, with
     the response, at the end of the operation's own transaction (one commit and one write instead
     of two of each): for short operations whose every effect is in the database, as a replay or

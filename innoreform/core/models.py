@@ -189,12 +189,31 @@ class AuditEvent(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Set when the event is written, so that the chainer that runs after the commit finds the
+    # events of its own transaction (an event queued with rows.Later has no id yet). See audit_chain.
+    chain_token = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+
+
+class AuditChainLink(models.Model):
+    """Position `seq` of the audit hash chain: a keyed MAC over the previous link's MAC and the
+    event's content (core.audit_chain). Append-only like the events; `event_id` is a plain
+    number, not a foreign key, so that a deleted event leaves its link behind as evidence."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    event_id = models.BigIntegerField(unique=True)
+    mac = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit chain link")
+        verbose_name_plural = _("audit chain links")
+        ordering = ["seq"]
 
 
 class IdempotencyRecord(models.Model):

@@ -23,6 +23,13 @@ allowed = _table.allowed
 can = _table.can
 
 
+def can_use_whole_registry(actor) -> bool:
+    """Scoring every registered enterprise, or training on the registry snapshot, reads every
+    city's firms; a city department's reads stop at its city, so only province-level oversight
+    (and the system) may start such a run."""
+    return actor.city_limit is None
+
+
 # --- policy parameters -----------------------------------------------------------------------------
 
 DRIFT_KEY = "credit.drift"

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
+from innoreform.registry import selectors as registry_selectors
 
 from . import models as m
 from .policies import can
@@ -31,7 +32,12 @@ def drift_checks(*, actor: Actor, version: m.ModelVersion) -> QuerySet[m.DriftCh
 def recent_scores(*, actor: Actor, version: m.ModelVersion, limit: int = 20) -> list[m.ScoreRecord]:
     if not can(actor, "credit.model_view"):
         return []
-    return list(version.scores.order_by("-id")[:limit])
+    scores = version.scores.all()
+    if actor.city_limit:
+        # A city department sees the scores of its city's registered firms only (their codes,
+        # through the registry's own actor-scoped selector).
+        scores = scores.filter(credit_code__in=registry_selectors.enterprise_list(actor=actor).values("credit_code"))
+    return list(scores.order_by("-id")[:limit])
 
 
 def champion_version() -> m.ModelVersion | None:
@@ -70,7 +76,9 @@ def latest_score_value(*, credit_code: str) -> float | None:
 def run_list(*, actor: Actor) -> QuerySet[m.Run]:
     if not can(actor, "credit.model_view"):
         return m.Run.objects.none()
-    return m.Run.objects.select_related("job", "model_version", "created_by")
+    runs = m.Run.objects.select_related("job", "model_version", "created_by")
+    # A run's result lists the scored firms: a city department sees its own organisation's runs.
+    return runs.filter(organisation_id=actor.organisation_id) if actor.city_limit else runs
 
 
 def run_get(*, actor: Actor, run_id: int) -> m.Run:

@@ -37,7 +37,7 @@ from .engine.errors import CreditDataError
 from .engine.frame import SUPPORTED, Frame, read_table
 from .engine.scorecard import Scorecard
 from .engine.train import MODEL_KINDS, TrainResult, model_features, score_frame, train
-from .policies import DRIFT_KEY, can
+from .policies import DRIFT_KEY, can, can_use_whole_registry
 
 JOB_KIND = "credit.score_registry"
 CHUNK = 500
@@ -142,7 +142,8 @@ def version_approve(*, actor: Actor, version_id: int, role: str = m.ModelRole.CH
         version.decided_at = timezone.now()
         version.decision_note = note[:500]
         version.save(update_fields=["status", "role", "decided_by", "decided_at", "decision_note"])
-        audit.record(actor=actor, action="credit.model_approved", obj=version, changes={"role": role, "note": note[:500]})
+        audit.record(actor=actor, action="credit.model_approved", obj=version,
+                     changes={"role": role, "note": note[:500]})
     return version
 
 
@@ -179,6 +180,9 @@ def scoring_job_start(*, actor: Actor, version_id: int) -> Job:
     if not can(actor, "credit.model_view"):
         raise NotFound()
     _require(actor, "credit.score_registry")
+    if not can_use_whole_registry(actor):
+        raise PermissionDenied(_("Only a province-level department can score the whole registry."),
+                               code="province_only")
     from .tasks import score_registry
 
     with transaction.atomic():
@@ -381,6 +385,9 @@ def training_start(*, actor: Actor, name: str, target: str, source: str = m.RunS
             raise BadRequest(_("Name the target column (the one that says good or bad)."), code="no_target")
         _check_upload(filename, content)
     elif source == m.RunSource.REGISTRY:
+        if not can_use_whole_registry(actor):
+            raise PermissionDenied(_("Only a province-level department can train on the whole registry."),
+                                   code="province_only")
         if target not in integration.REGISTRY_LABELS:
             raise BadRequest(_("Choose what counts as bad in the registry."), code="no_target")
         filename, content, id_column = "", b"", ""

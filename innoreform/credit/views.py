@@ -19,7 +19,7 @@ from innoreform.core.views import portal_view
 from . import models as m
 from . import selectors, services
 from .forms import ScoreFileForm, TrainForm
-from .policies import DRIFT_KEY, can
+from .policies import DRIFT_KEY, can, can_use_whole_registry
 
 
 def require(actor, operation: str) -> None:
@@ -55,7 +55,8 @@ def model_report(request, version_id: int):
         "scores": selectors.recent_scores(actor=request.actor, version=version),
         "can_decide": (can(request.actor, "credit.model_approve") and version.status == m.VersionStatus.SUBMITTED
                        and version.submitted_by_id != request.user.pk),
-        "can_score": can(request.actor, "credit.score_registry") and version.status == m.VersionStatus.APPROVED,
+        "can_score": (can(request.actor, "credit.score_registry") and can_use_whole_registry(request.actor)
+                      and version.status == m.VersionStatus.APPROVED),
         "score_form": ScoreFileForm(),
         "registry_columns": services.registry_columns_used(version),
         "model_columns": version.spec.get("meta", {}).get("features", []),

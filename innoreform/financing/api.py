@@ -243,7 +243,8 @@ def default_list(request):
     return [_default_out(d) for d in selectors.defaults_for_pools(actor=request.auth)[:LIMIT]]
 
 
-@router.post("/subsidies/compute", response=responses(list[SubsidyOut], 404, 409), operation_id="financing_subsidy_compute")
+@router.post("/subsidies/compute", response=responses(list[SubsidyOut], 404, 409),
+             operation_id="financing_subsidy_compute")
 def subsidy_compute(request, payload: SubsidyComputeIn):
     return [_subsidy_out(s) for s in subsidies.subsidy_compute(actor=request.auth, **payload.model_dump())]
 

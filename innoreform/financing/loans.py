@@ -136,7 +136,8 @@ def loan_contract(*, actor: Actor, contract_no: str, contract_on: date, borrower
         try:
             with transaction.atomic():
                 loan = m.Loan.objects.create(
-                    institution=actor.organisation, borrower=borrower or (enterprise.organisation if enterprise else None),
+                    institution=actor.organisation,
+                    borrower=borrower or (enterprise.organisation if enterprise else None),
                     borrower_credit_code=code,
                     borrower_name=(enterprise.name if enterprise else (borrower.name if borrower else borrower_name)),
                     region=(enterprise.region if enterprise else (borrower.region if borrower else region)),
@@ -209,7 +210,8 @@ def loan_disburse(*, actor: Actor, loan_id: int, disbursed_on: date, amount_fen:
         amount = left if amount_fen is None else amount_fen
         if amount > left:
             raise ValidationFailed(details={"amount_fen": [
-                _("The tranche is more than the undrawn contract amount (%(left)s yuan).") % {"left": fen_to_yuan(left)}]},
+                _("The tranche is more than the undrawn contract amount (%(left)s yuan).")
+                % {"left": fen_to_yuan(left)}]},
                 code="above_contract")
         if loan.kind == m.LoanKind.EQUIPMENT:
             invoiced = loan.invoices.aggregate(s=Sum("total_fen"))["s"] or 0

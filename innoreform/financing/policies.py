@@ -50,7 +50,8 @@ CLASSIFICATION_DEFAULTS = {
     "loss_after_days": 360,  # more than 360 days: 损失
     "default_after_days": 90,  # platform setting: a non-performing loan is a default event
 }
-CLASSIFICATION_SOURCE = ("《商业银行金融资产风险分类办法》（中国银保监会 中国人民银行令2023年第1号）第十一条至第十三条："
+CLASSIFICATION_SOURCE = ("《商业银行金融资产风险分类办法》（中国银保监会 中国人民银行令2023年第1号）"
+                         "第十一条至第十三条："
                          "逾期超过90天至少次级、超过270天至少可疑、超过360天损失；违约触发天数为平台设置")
 
 

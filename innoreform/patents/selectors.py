@@ -130,7 +130,8 @@ def topic_rows(*, actor: Actor, dataset: Dataset, industry: str, q: str = "", se
         backend.create("ind", MEMBERSHIP_SQL)
         where, params = ["1 = 1"], []
         if q:
-            where.append("(LOWER(p.title) LIKE ? OR LOWER(apps.applicants) LIKE ? OR p.app_no LIKE ? OR p.pub_no LIKE ?)")
+            where.append("(LOWER(p.title) LIKE ? OR LOWER(apps.applicants) LIKE ? "
+                         "OR p.app_no LIKE ? OR p.pub_no LIKE ?)")
             like = f"%{q.lower()}%"
             params += [like, like, f"%{q}%", f"%{q}%"]
         if segment:
@@ -145,7 +146,8 @@ def topic_rows(*, actor: Actor, dataset: Dataset, industry: str, q: str = "", se
                       FROM applicants a JOIN s USING (pid) LEFT JOIN aliases al ON al.name_key = a.name_key),
             apps AS (SELECT pid, string_agg(name, '; ' ORDER BY seq) AS applicants FROM named GROUP BY pid),
             first AS (SELECT pid, city FROM named WHERE seq = 0),
-            inv AS (SELECT pid, string_agg(name, '; ' ORDER BY seq) AS inventors FROM inventors JOIN s USING (pid) GROUP BY pid),
+            inv AS (SELECT pid, string_agg(name, '; ' ORDER BY seq) AS inventors
+                    FROM inventors JOIN s USING (pid) GROUP BY pid),
             codes AS (SELECT pid, string_agg(code, '; ' ORDER BY seq) AS ipc FROM ipc JOIN s USING (pid) GROUP BY pid)
             SELECT p.app_no, p.pub_no, p.title, p.app_date, p.pub_date, p.patent_type, p.granted, p.legal_status,
                    apps.applicants, first.city AS first_applicant_city, inv.inventors, codes.ipc, s.segments,

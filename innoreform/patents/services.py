@@ -156,7 +156,8 @@ def rule_save(*, actor: Actor, ruleset: RuleSet, rule: IndustryRule | None = Non
             raise ValidationFailed(details={"rule": [m for msgs in problems.values() for m in msgs]})
         target.save()
         audit.record(actor=actor, action="patents.rule_saved", obj=target,
-                     changes={"ruleset": ruleset.version, "before": before, "after": _rule_fields(to_engine_rule(target))})
+                     changes={"ruleset": ruleset.version, "before": before,
+                              "after": _rule_fields(to_engine_rule(target))})
     return target
 
 

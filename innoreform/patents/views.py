@@ -82,7 +82,8 @@ def _context(request, pk, industry):
     }
     result["lifecycle"]["stage_label"] = STAGES.get(result["lifecycle"]["stage"], result["lifecycle"]["stage"])
     for seg in result["matrix"]["segments"]:
-        seg["position_label"] = Position(seg["position"]).label if seg["position"] in Position.values else seg["position"]
+        position = seg["position"]
+        seg["position_label"] = Position(position).label if position in Position.values else position
     return {"dataset": dataset, "industry": {"code": code, "name_zh": name_zh, "name_en": name_en},
             "ruleset": ruleset, "result": result, "chart_data": chart_data,
             "gd": result["regions"].get("GD", {}), "world": result["regions"].get("world", {}),
@@ -123,7 +124,8 @@ def topic_page(request, pk, industry):
     dataset = selectors.dataset_get(actor=request.actor, dataset_id=pk, ready=True)
     ruleset = selectors.ruleset_in_force()
     code, name_zh, name_en = selectors.industry_get(ruleset, industry)
-    q, segment, city = request.GET.get("q", "")[:100], request.GET.get("segment", "")[:40], request.GET.get("city", "")[:8]
+    q, segment, city = request.GET.get("q", "")[:100], request.GET.get("segment", "")[:40], request.GET.get("city",
+                                                                                                            "")[:8]
     page_no = max(1, int(request.GET.get("page", "1") or 1)) if request.GET.get("page", "1").isdigit() else 1
     per_page = 50
     total, rows = selectors.topic_rows(actor=request.actor, dataset=dataset, industry=industry, q=q, segment=segment,

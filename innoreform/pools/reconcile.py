@@ -34,7 +34,8 @@ def expectations() -> tuple[list[str], list[Expected]]:
                 _code(inst, AccountPurpose.INCOME, "pools.compensation"): -amount}
 
     for item in PayoutItem.objects.filter(status=PayoutItem.Status.PAID).select_related("pool", "claim"):
-        out.append((money.payout_reference(item), money.KIND_PAYOUT, str(item.claim_id), layer_lines(item, item.amount_fen, 1)))
+        out.append((money.payout_reference(item), money.KIND_PAYOUT, str(item.claim_id),
+                    layer_lines(item, item.amount_fen, 1)))
     for share in RecoveryShare.objects.select_related("payout__pool", "payout__claim"):
         item, a = share.payout, share.amount_fen
         inst = item.claim.institution_id
@@ -46,6 +47,7 @@ def expectations() -> tuple[list[str], list[Expected]]:
     ids = _ids({code for *_rest, lines in out for code in lines})
     expected = []
     for reference, kind, subject_id, lines in out:
-        expected.append(Expected(reference=reference, kind=kind, lines={ids.get(code, -1): v for code, v in lines.items()},
+        expected.append(Expected(reference=reference, kind=kind,
+                                 lines={ids.get(code, -1): v for code, v in lines.items()},
                                  subject_type=money.SUBJECT_CLAIM if subject_id else "", subject_id=subject_id))
     return [money.KIND_CONTRIBUTION, money.KIND_PAYOUT, money.KIND_FLOW_BACK], expected

@@ -96,7 +96,8 @@ def pool_summaries(*, actor: Actor, pools=None) -> list[PoolSummary]:
         waiting[pool_id][1] += 1
     returned = dict(RecoveryShare.objects.filter(payout__pool_id__in=ids).values("payout__pool_id")
                     .annotate(s=Sum("amount_fen")).values_list("payout__pool_id", "s"))
-    return [PoolSummary(pool=p, balance_fen=balances.get(p.books_account_id, 0), contributed_fen=contributed.get(p.pk, 0),
+    return [PoolSummary(pool=p, balance_fen=balances.get(p.books_account_id, 0),
+                        contributed_fen=contributed.get(p.pk, 0),
                         paid_fen=paid.get(p.pk, 0), returned_fen=returned.get(p.pk, 0),
                         waiting_fen=waiting[p.pk][0], waiting_items=waiting[p.pk][1],
                         covered_outstanding_fen=facts.covered_outstanding_fen(p)) for p in pools]

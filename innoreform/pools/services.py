@@ -235,7 +235,8 @@ def loss_ratio_record(*, actor: Actor, institution_id: int, ratio, as_of: date, 
                                                                     OrgKind.INVESTOR]).exists():
         raise field_error("institution_id", _("Give a bank, guarantor or investor."))
     with transaction.atomic():
-        report = LossRatioReport.objects.create(institution_id=institution_id, ratio=value.quantize(Decimal("0.000001")),
+        report = LossRatioReport.objects.create(institution_id=institution_id,
+                                                ratio=value.quantize(Decimal("0.000001")),
                                                 as_of=as_of, source=_text("source", source, 200),
                                                 recorded_by=actor.organisation)
         audit.record(actor=actor, action="pools.loss_ratio_recorded", obj=report,

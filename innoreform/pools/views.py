@@ -158,7 +158,8 @@ def claim_detail(request, pk: int):
     layers = [{**x, "label": Level(x["level"]).label if x["level"] in Level.values else x["level"]}
               for x in claim.layers]
     return render(request, "pools/claim_detail.html", {
-        "claim": claim, "own": own, "layers": layers, "loss_ratio_pct": _pct(claim.loss_ratio), "payouts": payouts, "documents": claim.documents.order_by("id"),
+        "claim": claim, "own": own, "layers": layers, "loss_ratio_pct": _pct(claim.loss_ratio), "payouts": payouts,
+        "documents": claim.documents.order_by("id"),
         "shares": claim.recovery_shares.select_related("payout", "recovery").order_by("id"),
         "stake_recoveries": claim.stake_recoveries.order_by("id"),
         "can_record_stake_recovery": own and claim.mode == Mode.INVESTOR_PRINCIPAL and claim.status in LIVE_STATUSES,

@@ -43,7 +43,8 @@ def _index_out(score: m.IndexScore | None) -> IndexOut | None:
 # --- portal: enterprises -----------------------------------------------------------------------------------
 
 
-@router.get("/enterprises/{credit_code}", response=responses(EnterpriseOut, 404), operation_id="registry_enterprise_get")
+@router.get("/enterprises/{credit_code}", response=responses(EnterpriseOut, 404),
+            operation_id="registry_enterprise_get")
 def enterprise_get(request, credit_code: str):
     e = selectors.enterprise_get(actor=request.auth, credit_code=credit_code)
     return EnterpriseOut(credit_code=e.credit_code, name=e.name, region=e.region, district=e.district,

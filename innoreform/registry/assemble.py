@@ -73,8 +73,10 @@ def batch_rows(year: int, on: date, rules: ev.Rules) -> tuple[list[int], list[ev
     for eid, i in indicators.items():
         one, two = ip.get(eid, (0, 0))
         ids.append(eid)
-        rows.append(ev.BatchRow(i["staff_total"] or 0, i["tech_staff"] or 0, i["sales_fen"] or 0,
-                                i["total_assets_fen"] or 0, i["rd_expense_fen"] or 0, i["total_cost_fen"] or 0,
+        # A missing staff, sales or assets figure stays None: the evaluation fails it as missing
+        # (evaluation.missing_figures) instead of reading it as 0, which is within every limit.
+        rows.append(ev.BatchRow(i["staff_total"], i["tech_staff"] or 0, i["sales_fen"],
+                                i["total_assets_fen"], i["rd_expense_fen"] or 0, i["total_cost_fen"] or 0,
                                 one, two, eid not in blocked, eid in routes))
     return ids, rows
 

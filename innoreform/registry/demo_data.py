@@ -87,7 +87,8 @@ ROWS = {
     ),
     "courts.judgments": (
         ["credit_code", "case_number", "court", "judged_on", "role", "cause", "amount_fen"],
-        [[E4, "(2024)粤0104民初0001号", "广州市越秀区人民法院（示例）", "2024-08-01", "defendant", "买卖合同纠纷", 86000]],
+        [[E4, "(2024)粤0104民初0001号", "广州市越秀区人民法院（示例）", "2024-08-01", "defendant",
+          "买卖合同纠纷", 86000]],
     ),
     "courts.dishonest_debtors": (
         ["credit_code", "case_number", "court", "listed_on", "removed_on"],

@@ -54,15 +54,17 @@ class Standard:
 class Facts:
     """What the evaluation needs about one enterprise for one evaluation year.
 
-    Indicators are those of the year before `evaluation_year` (上一年度); money in fen.
+    Indicators are those of the year before `evaluation_year` (上一年度); money in fen. A staff,
+    sales or assets figure of None is missing (no source reported it): the limit it belongs to is
+    not met, because an unknown size cannot be shown to be within it, and 0 would be a guess.
     """
 
     evaluation_year: int
     on_date: date
-    staff_total: int
+    staff_total: int | None
     tech_staff: int
-    sales_fen: int
-    total_assets_fen: int
+    sales_fen: int | None
+    total_assets_fen: int | None
     rd_expense_fen: int
     total_cost_fen: int
     ip_counts: Mapping[str, int] = field(default_factory=dict)  # valid IP by kind
@@ -145,9 +147,9 @@ def compile_rules(parameters: Mapping, *, version: int = 0) -> Rules:
 # --- pieces ----------------------------------------------------------------------------------------
 
 
-def ratio_points(numerator: int, denominator: int, bands: tuple[tuple[int, int], ...]) -> int:
+def ratio_points(numerator: int, denominator: int | None, bands: tuple[tuple[int, int], ...]) -> int:
     """Points of the first band whose lower bound the ratio reaches; 0 without a denominator."""
-    if denominator <= 0:
+    if denominator is None or denominator <= 0:
         return 0
     scaled = numerator * 10000
     for bp, points in bands:
@@ -163,9 +165,9 @@ def count_points(count: int, bands: tuple[tuple[int, int], ...]) -> int:
     return 0
 
 
-def percent(numerator: int, denominator: int) -> Decimal | None:
+def percent(numerator: int, denominator: int | None) -> Decimal | None:
     """The ratio as a percentage with two decimals, ROUND_HALF_UP (for display only)."""
-    if denominator <= 0:
+    if denominator is None or denominator <= 0:
         return None
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -206,12 +208,27 @@ def direct_routes(facts: Facts, rules: Rules) -> dict[str, bool]:
     }
 
 
+def _within(value: int | None, limit: int) -> bool:
+    return value is not None and 0 <= value <= limit
+
+
+# A limit whose figure is missing fails under its own key, so the reason says "not reported"
+# rather than "above the limit".
+MISSING = {"staff_limit": "staff_missing", "sales_limit": "sales_missing", "assets_limit": "assets_missing"}
+
+
+def missing_figures(staff_total: int | None, sales_fen: int | None, total_assets_fen: int | None) -> tuple[str, ...]:
+    """The reasons (keys of LABELS) for the limits that cannot be checked because a figure is missing."""
+    values = {"staff_limit": staff_total, "sales_limit": sales_fen, "assets_limit": total_assets_fen}
+    return tuple(MISSING[key] for key, value in values.items() if value is None)
+
+
 def basic_conditions(facts: Facts, rules: Rules) -> dict[str, bool]:
     return {
         "mainland_resident": facts.mainland_resident,
-        "staff_limit": 0 <= facts.staff_total <= rules.max_staff,
-        "sales_limit": 0 <= facts.sales_fen <= rules.max_sales_fen,
-        "assets_limit": 0 <= facts.total_assets_fen <= rules.max_assets_fen,
+        "staff_limit": _within(facts.staff_total, rules.max_staff),
+        "sales_limit": _within(facts.sales_fen, rules.max_sales_fen),
+        "assets_limit": _within(facts.total_assets_fen, rules.max_assets_fen),
         "industry_allowed": not facts.industry_restricted,
         "no_major_incident": not facts.major_incident,
         "not_abnormal_operation": not facts.on_abnormal_list,
@@ -303,7 +320,8 @@ def evaluate(facts: Facts, rules: Rules) -> Evaluation:
         lines.append(Line(key=key, group="route", ok=ok))
     route = next((key for key, ok in routes.items() if ok), None)
 
-    failed = tuple(key for key, ok in conditions.items() if not ok)
+    missing = missing_figures(facts.staff_total, facts.sales_fen, facts.total_assets_fen)
+    failed = tuple(MISSING[key] if MISSING.get(key) in missing else key for key, ok in conditions.items() if not ok)
     passed = not failed and (route is not None or score_ok)
     if not passed and route is None and not score_ok:
         failed = (*failed, "score_condition")
@@ -317,12 +335,13 @@ def evaluate(facts: Facts, rules: Rules) -> Evaluation:
 
 
 class BatchRow(NamedTuple):
-    """A flat row for whole-registry evaluation: routes and record flags already resolved."""
+    """A flat row for whole-registry evaluation: routes and record flags already resolved.
+    staff_total, sales_fen and total_assets_fen may be None (missing, see Facts)."""
 
-    staff_total: int
+    staff_total: int | None
     tech_staff: int
-    sales_fen: int
-    total_assets_fen: int
+    sales_fen: int | None
+    total_assets_fen: int | None
     rd_expense_fen: int
     total_cost_fen: int
     class_one_ip: int
@@ -342,7 +361,8 @@ def batch_row(facts: Facts, rules: Rules) -> BatchRow:
 
 def evaluate_many(rows: Iterable[BatchRow | tuple], rules: Rules) -> list[tuple[bool, int]]:
     """(passed, score) for each row; the same answers as `evaluate` (tested), without the
-    explanation. Rows may be BatchRow or plain tuples in BatchRow's field order."""
+    explanation. Rows may be BatchRow or plain tuples in BatchRow's field order. A row with a
+    missing staff, sales or assets figure never passes; `missing_figures` gives its reasons."""
     tech_bands = rules.tech_staff_bands
     sales_bands = rules.rd_sales_bands
     cost_bands = rules.rd_cost_bands
@@ -354,7 +374,7 @@ def evaluate_many(rows: Iterable[BatchRow | tuple], rules: Rules) -> list[tuple[
     append = out.append
     for staff, tech_staff, sales, assets, rd, cost, one, two, record_ok, has_route in rows:
         tech = 0
-        if staff > 0:
+        if staff is not None and staff > 0:
             scaled = tech_staff * 10000
             for bp, pts in tech_bands:
                 if scaled >= bp * staff:
@@ -362,7 +382,7 @@ def evaluate_many(rows: Iterable[BatchRow | tuple], rules: Rules) -> list[tuple[
                     break
         rd_points = 0
         scaled = rd * 10000
-        if sales > 0:
+        if sales is not None and sales > 0:
             for bp, pts in sales_bands:
                 if scaled >= bp * sales:
                     rd_points = pts
@@ -383,7 +403,8 @@ def evaluate_many(rows: Iterable[BatchRow | tuple], rules: Rules) -> list[tuple[
                     res = pts
                     break
         score = tech + rd_points + res
-        passed = (record_ok and 0 <= staff <= max_staff and 0 <= sales <= max_sales and 0 <= assets <= max_assets
+        passed = (record_ok and staff is not None and sales is not None and assets is not None
+                  and 0 <= staff <= max_staff and 0 <= sales <= max_sales and 0 <= assets <= max_assets
                   and (has_route or (score >= pass_score and tech > 0)))
         append((passed, score))
     return out
@@ -396,8 +417,12 @@ LABELS = {
     "staff_limit": _("Staff within the limit"),
     "sales_limit": _("Annual sales within the limit"),
     "assets_limit": _("Total assets within the limit"),
+    "staff_missing": _("Staff figure missing (not reported), so the staff limit cannot be met"),
+    "sales_missing": _("Sales figure missing (not reported), so the sales limit cannot be met"),
+    "assets_missing": _("Total assets figure missing (not reported), so the assets limit cannot be met"),
     "industry_allowed": _("Products and services not prohibited, restricted or obsolete"),
-    "no_major_incident": _("No major safety or quality accident, serious environmental violation or research misconduct"),
+    "no_major_incident": _("No major safety or quality accident, serious environmental violation or "
+                           "research misconduct"),
     "not_abnormal_operation": _("Not on the abnormal-operation list"),
     "not_seriously_dishonest": _("Not on the serious-dishonesty list"),
     "tech_staff": _("Technical staff share"),
@@ -422,6 +447,10 @@ def _yuan(fen: int) -> str:
 def describe(line: Mapping) -> str:
     """A translated sentence explaining one stored line (a dict from Evaluation.as_dict())."""
     key, p = line["key"], line.get("params") or {}
+    if key == "staff_limit" and p.get("value") is None:
+        return str(_("Not reported; limit %(limit)s")) % p
+    if key in ("sales_limit", "assets_limit") and p.get("value_fen") is None:
+        return str(_("Not reported; limit %(limit)s yuan")) % {"limit": _yuan(p["limit_fen"])}
     if key == "staff_limit":
         return str(_("%(value)s staff; limit %(limit)s")) % p
     if key in ("sales_limit", "assets_limit"):

@@ -125,7 +125,8 @@ def _claim(request, redemption_id: int, payload: s.VoucherClaimIn, key: str):
 
 @router.post("/redemptions/{redemption_id}/claims", response=responses({201: s.VoucherClaimOut}, 404, 409),
              operation_id="vouchers_claim_submit")
-def vouchers_claim_submit(request, redemption_id: DbId, payload: s.VoucherClaimIn, idempotency_key: IdempotencyKeyHeader):
+def vouchers_claim_submit(request, redemption_id: DbId, payload: s.VoucherClaimIn,
+                          idempotency_key: IdempotencyKeyHeader):
     return _claim(request, redemption_id, payload, idempotency_key)
 
 
@@ -188,8 +189,8 @@ class VoucherFundingOut(Schema):
 def vouchers_programme_funding(request, payload: VoucherFundingIn):
     """Record a project already funded by a science programme (for the double-funding rule)."""
     record = services.programme_funding_record(actor=request.auth, **payload.dict())
-    return Status(201, VoucherFundingOut(id=record.pk, enterprise_id=record.enterprise_id, project_code=record.project_code,
-                                  programme=record.programme))
+    return Status(201, VoucherFundingOut(id=record.pk, enterprise_id=record.enterprise_id,
+                                         project_code=record.project_code, programme=record.programme))
 
 
 # --- settlement, reports, reconciliation -----------------------------------------------------------------
@@ -212,7 +213,8 @@ def vouchers_batch_approve(request, batch_id: DbId):
     return s.VoucherBatchOut.of(settlement.batch_approve(actor=request.auth, batch_id=batch_id))
 
 
-@router.post("/batches/{batch_id}/run", response=responses(s.VoucherBatchOut, 404, 409), operation_id="vouchers_batch_run")
+@router.post("/batches/{batch_id}/run", response=responses(s.VoucherBatchOut, 404, 409),
+             operation_id="vouchers_batch_run")
 def vouchers_batch_run(request, batch_id: DbId, idempotency_key: IdempotencyKeyHeader):
     batch = selectors.batch_get(actor=request.auth, batch_id=batch_id)
 
@@ -242,7 +244,8 @@ def vouchers_report(request, query: Query[VoucherReportQuery]):
                        rows=reports.report(actor=request.auth, dimension=query.dimension, year=year))
 
 
-@router.get("/reconciliation", response=responses(s.VoucherReconciliationOut, 404), operation_id="vouchers_reconciliation")
+@router.get("/reconciliation", response=responses(s.VoucherReconciliationOut, 404),
+            operation_id="vouchers_reconciliation")
 def vouchers_reconciliation(request):
     if not selectors.sees_all(request.auth) or selectors.city_scope(request.auth):
         raise NotFound()
@@ -257,7 +260,8 @@ def bank_vouchers_orders(request, page: Query[VoucherPageQuery]):
     return [s.VoucherOrderOut.of(o) for o in page.window(selectors.order_list(actor=request.auth))]
 
 
-@bank_router.get("/orders/{order_id}", response=responses(s.VoucherOrderOut, 404), operation_id="bank_vouchers_order_get")
+@bank_router.get("/orders/{order_id}", response=responses(s.VoucherOrderOut, 404),
+                 operation_id="bank_vouchers_order_get")
 def bank_vouchers_order_get(request, order_id: DbId):
     return s.VoucherOrderOut.of(selectors.order_get(actor=request.auth, order_id=order_id))
 
@@ -275,6 +279,7 @@ def bank_vouchers_claim_submit(request, redemption_id: DbId, payload: s.VoucherC
     return _claim(request, redemption_id, payload, idempotency_key)
 
 
-@bank_router.get("/claims/{claim_id}", response=responses(s.VoucherClaimOut, 404), operation_id="bank_vouchers_claim_get")
+@bank_router.get("/claims/{claim_id}", response=responses(s.VoucherClaimOut, 404),
+                 operation_id="bank_vouchers_claim_get")
 def bank_vouchers_claim_get(request, claim_id: DbId):
     return s.VoucherClaimOut.of(selectors.claim_get(actor=request.auth, claim_id=claim_id))

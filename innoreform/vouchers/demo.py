@@ -58,7 +58,8 @@ def _register_foshan_sme(operator: Actor, sme: Organisation, year: int) -> None:
     registry.import_upload(actor=operator, template="tax.indicators", filename="demo-vouchers-tax.csv",
                            content=_csv(["credit_code", "year", "sales_fen", "total_cost_fen", "rd_expense_fen",
                                          "total_assets_fen"],
-                                        [[code, year - 1, 30_000_000, 26_000_000, 2_400_000, 40_000_000]]))  # amounts in yuan
+                                        [[code, year - 1, 30_000_000, 26_000_000, 2_400_000,
+                                          40_000_000]]))  # amounts in yuan
     enterprise = registry_selectors.enterprise_get(actor=Actor.system(), credit_code=code)
     if registry_selectors.current_listing(enterprise) is not None:
         return
@@ -90,7 +91,8 @@ def load(*, operator: Actor) -> None:
     if not m.Institution.objects.filter(organisation=hk).exists():
         inst = services.institution_apply(
             actor=hk_admin, founded_on=date(2012, 6, 1), categories=["testing", "large_instruments"],
-            legal_representative="陈大文（演示）", address="香港新界沙田科学园科技大道西（演示）", phone="+852 0000 0001",
+            legal_representative="陈大文（演示）", address="香港新界沙田科学园科技大道西（演示）",
+            phone="+852 0000 0001",
             description="电磁兼容、可靠性与材料检测（演示机构）",
             documents=[("licence", "hk-br-demo.txt", "香港商业登记证（演示）".encode()),
                        ("accreditation", "hoklas-demo.txt", "HOKLAS 认可证书（演示）".encode())])

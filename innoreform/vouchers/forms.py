@@ -20,7 +20,8 @@ class YuanField(core_forms.YuanField):
 
 class ApplicationForm(forms.Form):
     requested = YuanField(label=_("Amount requested (yuan)"))
-    purpose = forms.CharField(label=_("What the voucher is for"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    purpose = forms.CharField(label=_("What the voucher is for"), max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 3}))
     contact_address = forms.CharField(label=_("Business address"), max_length=300, required=False)
     contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 

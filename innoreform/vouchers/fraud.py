@@ -3,7 +3,10 @@ a flagged claim goes to manual review, with the explanation shown next to it.
 
 Rules:
 - related_party: enterprise and institution share a shareholder, legal representative, actual
-  controller, address or phone (registry facts, the voucher application and the listing).
+  controller, address or phone (registry facts, the voucher application and the listing). The
+  first three make them related parties, which the scheme bans outright (refuse_related): such an
+  order cannot be placed, and a claim on one cannot be cleared or approved, so no reviewer can wave
+  it through. A shared address or phone only hints at a relation and stays a flag for review.
 - group_cap: vouchers used this year across the actual controller's group exceed the group cap.
 - duplicate_invoice: the same invoice number appears on another claim, anywhere.
 - price_anomaly: the fee is far above the catalogue price or the category median.
@@ -17,6 +20,7 @@ from statistics import median
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from innoreform.core.errors import Conflict
 from innoreform.core.money import fen_to_yuan
 
 from . import models as m
@@ -65,10 +69,14 @@ def _yuan(fen: int) -> str:
     return fen_to_yuan(fen)
 
 
-def related_links(*, order: m.Order) -> list[tuple[str, str]]:
-    inst = order.institution
-    application = order.voucher.application
-    facts = registry_adapter.enterprise_facts(order.enterprise)
+BANNED_LINKS = ("shareholder", "legal_representative", "actual_controller")
+
+
+def banned_links(*, enterprise, institution: m.Institution) -> list[tuple[str, str]]:
+    """The links that make enterprise and institution related parties: a shared shareholder,
+    legal representative or actual controller (by name, or the registry's controller key)."""
+    inst = institution
+    facts = registry_adapter.enterprise_facts(enterprise)
     links: list[tuple[str, str]] = []
     inst_people = {_norm(s): s for s in inst.shareholders}
     if facts is not None:
@@ -85,6 +93,22 @@ def related_links(*, order: m.Order) -> list[tuple[str, str]]:
                 inst_facts.actual_controller_key == facts.actual_controller_key and \
                 not any(k == "actual_controller" for k, _v in links):
             links.append(("actual_controller", facts.actual_controller_name))
+    return links
+
+
+def refuse_related(*, enterprise, institution: m.Institution) -> None:
+    """Raise Conflict (related_party) when the two are related parties: the scheme pays nothing
+    for a service an enterprise buys from its own side."""
+    links = banned_links(enterprise=enterprise, institution=institution)
+    if links:
+        raise Conflict(explain({"rule": "related_party", "params": {"links": links}}), code="related_party",
+                       details={"links": [kind for kind, _value in links]})
+
+
+def related_links(*, order: m.Order) -> list[tuple[str, str]]:
+    inst = order.institution
+    application = order.voucher.application
+    links = banned_links(enterprise=order.enterprise, institution=inst)
     if application.contact_address and _norm(application.contact_address) == _norm(inst.address):
         links.append(("address", inst.address))
     if application.contact_phone and re.sub(r"\D", "", application.contact_phone) == re.sub(r"\D", "", inst.phone):

@@ -17,13 +17,12 @@ Postings (reference = the business event, unique in the books, so nothing posts 
 
 import hashlib
 import json
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal, localcontext
 
 from innoreform.books import services as books
 from innoreform.books.schemas import AccountPurpose
 from innoreform.core import rows
 from innoreform.core.actor import Actor
-from innoreform.core.money import round_fen
 
 SUBJECT_VOUCHER = "vouchers.voucher"
 SUBJECT_CLAIM = "vouchers.claim"
@@ -38,8 +37,12 @@ KINDS = (KIND_APPROPRIATION, KIND_ISSUE, KIND_PAYABLE, KIND_PAY, KIND_RELEASE)
 
 
 def share_of(amount_fen: int, rate: Decimal) -> int:
-    """`rate` as a fraction (0.5 = 50%), rounded half up in core.money."""
-    return round_fen(Decimal(amount_fen) * Decimal(rate))
+    """`rate` as a fraction (0.5 = 50%) of an amount, rounded DOWN to the fen: the scheme's rate is
+    a ceiling ("at most 50% of the fee"), so half up would give an odd fee one fen above it (a
+    333-fen fee would get 167). The city's part of a face value follows the same rule."""
+    with localcontext() as ctx:
+        ctx.prec = 40  # exact for any amount below core.money.MAX_FEN times a six-place rate
+        return int((Decimal(amount_fen) * Decimal(rate)).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def city_part(consumed_fen: int, *, face_fen: int, city_reserved_fen: int) -> int:

@@ -56,6 +56,7 @@ def order_create(*, actor: Actor, voucher_id: int, service_id: int, quantity: in
         raise Conflict(_("Institutions of this region are not in the scheme."), code="region_not_eligible")
     if service.category not in params.eligible_categories:
         raise Conflict(_("This service category is not in the scheme."), code="category_not_eligible")
+    fraud.refuse_related(enterprise=voucher.enterprise, institution=inst)  # banned, not just flagged
     fee = service.price_fen * quantity if fee_fen is None else fee_fen
     if not isinstance(fee, int) or isinstance(fee, bool) or not 1 <= fee <= MAX_FEN:
         raise field_error("fee_fen", _("Give a whole number of fen between 1 and 10^13."))
@@ -300,7 +301,8 @@ def proof_upload(*, actor: Actor, order_id: int, paid_fen: int, filename: str, c
     if order is None:
         raise NotFound()
     if paid_fen != order.fee_fen:
-        raise field_error("paid_fen", _("The proof must show the full fee (%(fee)s fen) paid.") % {"fee": order.fee_fen})
+        raise field_error("paid_fen",
+                          _("The proof must show the full fee (%(fee)s fen) paid.") % {"fee": order.fee_fen})
     if not content or len(content) > MAX_PROOF_BYTES:
         raise field_error("file", _("Attach the proof of payment (at most 10 MB)."))
     with transaction.atomic():
@@ -387,6 +389,9 @@ def claim_review(*, actor: Actor, claim_id: int, note: str = "", clear_flags: bo
                                code="flags_not_cleared")
         elif claim.status != m.ClaimStatus.SUBMITTED:
             raise Conflict(_("Only a submitted or flagged claim can be reviewed."), code="bad_step")
+        # Related parties are banned, so that flag is not the reviewer's to clear (only to reject).
+        order = claim.redemption.order
+        fraud.refuse_related(enterprise=order.enterprise, institution=order.institution)
         claim.status, claim.reviewed_by, claim.reviewed_at = m.ClaimStatus.REVIEWED, actor.user, timezone.now()
         claim.review_note = note.strip()[:500]
         claim.save()
@@ -406,6 +411,9 @@ def claim_approve(*, actor: Actor, claim_id: int) -> m.Claim:
         if actor.user is None or is_maker_checker_violation(submitted_by_id=claim.reviewed_by_id,
                                                             approver_id=actor.user.pk):
             raise PermissionDenied(_("The reviewer cannot also approve the claim."), code="maker_checker")
+        # Checked again at approval: a relation the registry learnt after the review still bans payment.
+        order = claim.redemption.order
+        fraud.refuse_related(enterprise=order.enterprise, institution=order.institution)
         voucher = m.Voucher.objects.select_for_update().get(pk=claim.redemption.voucher_id)
         claim.province_fen, claim.city_fen = money.split(voucher, claim.amount_fen)
         voucher.save(update_fields=["consumed_fen", "city_consumed_fen"])

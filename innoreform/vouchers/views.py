@@ -66,7 +66,8 @@ def home(request):
     if actor.kind == OrgKind.SERVICE_INSTITUTION:
         inst = selectors.own_institution(actor=actor)
         ctx.update(institution=inst, orders=selectors.order_list(actor=actor)[:50],
-                   redemptions=selectors.redemption_list(actor=actor)[:50], claims=selectors.claim_list(actor=actor)[:50],
+                   redemptions=selectors.redemption_list(actor=actor)[:50],
+                   claims=selectors.claim_list(actor=actor)[:50],
                    services=inst.services.filter(is_active=True) if inst else [],
                    credit=inst.credit_events.all()[:20] if inst else [], service_form=forms.ServiceForm(),
                    is_admin=can(actor, "vouchers.institution_admin"))

@@ -64,7 +64,8 @@ def test_default_rules_table(claim, rate, province, city, rules):
     [
         (Claim(principal_fen=30 * M + 1, loss_fen=LOSS), "tier.none"),
         (Claim(principal_fen=3 * M, loss_fen=LOSS, institution_loss_ratio=Decimal("0.0301")), "pause.loss_ratio"),
-        (Claim(principal_fen=3 * M, loss_fen=LOSS, mode="guarantor_payout", modes_already_used=frozenset({"bank_loss"})),
+        (Claim(principal_fen=3 * M, loss_fen=LOSS, mode="guarantor_payout",
+               modes_already_used=frozenset({"bank_loss"})),
          "mode.exclusive"),
     ],
     ids=["above-30M", "loss-ratio-pause", "modes-exclusive"],

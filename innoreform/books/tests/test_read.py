@@ -15,7 +15,7 @@ from innoreform.books.models import AccountPurpose
 from innoreform.books.templatetags.books import fen_to_yuan
 from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
-from innoreform.core.models import OrgKind
+from innoreform.core.models import Jurisdiction, OrgKind
 from innoreform.core.testing import make_actor
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(system):
-    province = make_actor(kind=OrgKind.DEPARTMENT)
+    province = make_actor(kind=OrgKind.DEPARTMENT, jurisdiction=Jurisdiction.PROVINCE)
     bank = make_actor(kind=OrgKind.BANK)
     other_bank = make_actor(kind=OrgKind.BANK)
     operator = make_actor(kind=OrgKind.PLATFORM_OPERATOR)

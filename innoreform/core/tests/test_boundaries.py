@@ -1,7 +1,8 @@
 """App boundaries: an app imports another app's `services`, `selectors` and `schemas`, never its
 `models` (docs/architecture.md, "Conventions" 1). `core` is the shared foundation and may be
 imported from anywhere. Tests and migrations are exempt (tests build fixtures; migrations are
-generated). ForeignKeys by string ("books.Account") need no import and are not affected."""
+generated). ForeignKeys by string ("books.Account") need no import and are not affected. Nor does any
+module import or call another module's private (_underscored) names."""
 
 import ast
 from pathlib import Path
@@ -113,3 +114,95 @@ APPS = {"registry", "books", "financing", "pools", "core"}
 ])
 def test_model_imports_detects(source, rel, expected):
     assert [app for _line, app in model_imports(source, Path(rel), APPS)] == expected
+
+
+# --- private names ---------------------------------------------------------------------------------
+# A leading underscore says "this module's business": another module importing or calling it binds
+# itself to what the owner may change at will. Use (or add) a public function instead.
+# Known uses still to remove, as (using file, "module:name"). Each is a debt, never a silencer.
+ALLOWED_PRIVATE: set[tuple[str, str]] = {
+    # TODO(coordinator): financing/special.py is being rewritten (financing/services split): give
+    # loans a public locked-loan helper, then remove this entry.
+    ("financing/special.py", "innoreform.financing.loans:_locked_loan"),
+    # TODO(coordinator): books/pool_rules.py is moving into pools; once investor_rules sits beside
+    # it (or the helpers are public), remove these.
+    ("pools/investor_rules.py", "innoreform.books.pool_rules:_level"),
+    ("pools/investor_rules.py", "innoreform.books.pool_rules:_pct"),
+    ("pools/investor_rules.py", "innoreform.books.pool_rules:_yuan"),
+    # TODO(coordinator): vouchers/services.py is being split into a package and vouchers/use.py
+    # rewritten; make _require and _cancel_open_orders public there, then remove these.
+    ("vouchers/settlement.py", "innoreform.vouchers.services:_require"),
+    ("vouchers/use.py", "innoreform.vouchers.services:_require"),
+    ("vouchers/use.py", "innoreform.vouchers.services:_cancel_open_orders"),
+}
+
+
+def _module_path(module: str) -> Path | None:
+    """The file of an innoreform module, if it is one (a module file or a package)."""
+    parts = module.split(".")
+    if not parts or parts[0] != "innoreform":
+        return None
+    base = ROOT.joinpath(*parts[1:])
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return None
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_uses(source: str, rel: Path) -> list[tuple[int, str]]:
+    """(line, "module:name") for each private name of another innoreform module that the file at
+    `rel` imports (`from m import _x`) or reaches through a module it imported (`m._x`)."""
+    own = "innoreform." + ".".join(rel.with_suffix("").parts)
+    if own.endswith(".__init__"):
+        own = own[: -len(".__init__")]
+    tree = ast.parse(source)
+    modules: dict[str, str] = {}  # local name -> innoreform module
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _module_path(alias.name) and alias.asname:
+                    modules[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom):
+            module = _resolve(node, rel)
+            for alias in node.names:
+                full = f"{module}.{alias.name}"
+                if _module_path(full):
+                    modules[alias.asname or alias.name] = full
+                elif _is_private(alias.name) and _module_path(module) and module != own:
+                    found.append((node.lineno, f"{module}:{alias.name}"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and _is_private(node.attr) and isinstance(node.value, ast.Name)
+                and node.value.id in modules and modules[node.value.id] != own):
+            found.append((node.lineno, f"{modules[node.value.id]}:{node.attr}"))
+    return found
+
+
+def _private_violations() -> list[str]:
+    out = []
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        rel = path.relative_to(ROOT)
+        if _is_exempt(rel):
+            continue
+        for line, used in private_uses(path.read_text(encoding="utf-8"), rel):
+            if (rel.as_posix(), used) not in ALLOWED_PRIVATE:
+                out.append(f"innoreform/{rel.as_posix()}:{line} uses {used}")
+    return out
+
+
+def test_no_module_uses_another_modules_private_names():
+    violations = _private_violations()
+    assert not violations, "Call a public function of that module instead:\n" + "\n".join(violations)
+
+
+def test_private_uses_are_found():
+    rel = Path("vouchers/use.py")
+    source = ("from .services import _require, scheme\nfrom innoreform.core import rows\n"
+              "from . import money\nrows._statement()\nmoney.share_of(1, 2)\n")
+    assert private_uses(source, rel) == [(1, "innoreform.vouchers.services:_require"),
+                                         (4, "innoreform.core.rows:_statement")]

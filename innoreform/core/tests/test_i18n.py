@@ -6,7 +6,8 @@ from innoreform.core import i18n
 def test_compiled_catalogue_is_read_by_gettext(tmp_path):
     po = tmp_path / "django.po"
     po.write_text(
-        '# header\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+        '# header\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
         'msgid "Bank"\nmsgstr "银行"\n\n'
         'msgctxt "verb"\nmsgid "Open"\nmsgstr "打开"\n\n'
         '#, fuzzy\nmsgid "Draft"\nmsgstr "草稿"\n\n'

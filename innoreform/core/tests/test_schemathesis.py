@@ -25,8 +25,13 @@ CONFIG = SchemathesisConfig.from_dict({
 })
 portal_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
 bank_schema = schemathesis.openapi.from_wsgi("/api/bank/v1/openapi.json", app, config=CONFIG)
-FUZZ_SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
-                         suppress_health_check=list(HealthCheck))
+# A search like every hypothesis test (root conftest's profiles), with its own example count.
+# Suppressed health checks, each for a reason: too_slow, because an example is a whole request
+# through the application and the database; function_scoped_fixture, because the signed-in
+# session and the API key are meant to be shared by every example of an operation (the test's
+# database rolls back once, after all of them).
+FUZZ_SETTINGS = settings(max_examples=MAX_EXAMPLES,
+                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 CREDENTIALS: dict[str, dict] = {}

@@ -82,7 +82,7 @@ class Binning:
     def index(self, values: np.ndarray) -> np.ndarray:
         """Bin index of each value (unseen categories get `unseen_index`)."""
         if self.kind == "numeric":
-            x = _as_float(values)
+            x = as_float(values)
             idx = np.searchsorted(np.asarray(self.splits, dtype=float), x, side="right")
             for k, code in enumerate(self.special_codes):
                 idx[x == code] = self.n_regular + k
@@ -125,7 +125,7 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}"
 
 
-def _as_float(values: np.ndarray) -> np.ndarray:
+def as_float(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind == "f":
         return values.astype(float, copy=False)
     if values.dtype.kind in "iub":

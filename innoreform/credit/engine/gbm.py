@@ -105,7 +105,8 @@ class GbmModel:
     def importance(self) -> list[dict]:
         gains = self.booster.feature_importance(importance_type="gain", iteration=self.num_trees)
         total = float(np.sum(gains)) or 1.0
-        return sorted(({"variable": f, "gain_share": float(g) / total} for f, g in zip(self.features, gains, strict=True)),
+        return sorted(({"variable": f, "gain_share": float(g) / total}
+                       for f, g in zip(self.features, gains, strict=True)),
                       key=lambda d: -d["gain_share"])
 
     def to_dict(self) -> dict:
@@ -121,7 +122,7 @@ class GbmModel:
 
 
 def encode(frame: Frame, features: list[str], categories: dict[str, list[str]]) -> np.ndarray:
-    from .binning import _as_float
+    from .binning import as_float
 
     X = np.empty((len(frame), len(features)), dtype=float)
     for j, f in enumerate(features):
@@ -130,7 +131,7 @@ def encode(frame: Frame, features: list[str], categories: dict[str, list[str]]) 
             lookup = {c: float(i) for i, c in enumerate(categories[f])}
             X[:, j] = [np.nan if v is None else lookup.get(str(v), np.nan) for v in col]
         else:
-            X[:, j] = _as_float(col) if col.dtype.kind != "f" else col
+            X[:, j] = as_float(col) if col.dtype.kind != "f" else col
     return X
 
 
@@ -144,7 +145,8 @@ def fit_gbm(frame: Frame, y: np.ndarray, features: list[str], *, seed: int = 0, 
     check_training_data(frame, y)
     if not features:
         raise CreditDataError("no usable feature columns", code="no_features")
-    categories = {f: sorted({str(v) for v in frame[f] if v is not None}) for f in features if frame[f].dtype.kind != "f"}
+    categories = {f: sorted({str(v) for v in frame[f] if v is not None})
+                  for f in features if frame[f].dtype.kind != "f"}
     X = encode(frame, features, categories)
     cat_idx = [j for j, f in enumerate(features) if f in categories]
     base = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}

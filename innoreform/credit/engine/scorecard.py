@@ -209,7 +209,8 @@ def usable_features(frame: Frame, exclude: set[str], max_categories: int = 200) 
     return features, warnings
 
 
-def _points(coef: np.ndarray, binnings: list[Binning], intercept: float, params: ScorecardParams) -> tuple[list[list[int]], int]:
+def _points(coef: np.ndarray, binnings: list[Binning], intercept: float,
+            params: ScorecardParams) -> tuple[list[list[int]], int]:
     factor = params.pdo / math.log(2)
     offset = params.base_score - factor * math.log(params.base_odds)
     pts = []

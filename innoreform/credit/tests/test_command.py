@@ -112,7 +112,8 @@ def test_real_process_exits_1_without_traceback(tmp_path):
     p = tmp_path / "empty.csv"
     p.write_text("")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "credit", "train", str(p), "--target", "t", "--out", str(tmp_path / "m")],
+        [sys.executable, str(ROOT / "manage.py"), "credit", "train", str(p), "--target", "t", "--out",
+         str(tmp_path / "m")],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )
     assert proc.returncode == 1

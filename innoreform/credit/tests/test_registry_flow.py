@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied
-from innoreform.core.models import AuditEvent, Job, JobStatus, OrgKind, Role
+from innoreform.core.models import AuditEvent, Job, JobStatus, Jurisdiction, OrgKind, Role
 from innoreform.core.services import api_key_create
 from innoreform.core.testing import make_actor, make_org
 from innoreform.credit import integration, services
@@ -50,7 +50,7 @@ def trained():
 
 @pytest.fixture
 def people():
-    dept = make_org(kind=OrgKind.DEPARTMENT)
+    dept = make_org(kind=OrgKind.DEPARTMENT, jurisdiction=Jurisdiction.PROVINCE)
     maker = make_actor(org=dept, role=Role.REVIEWER)
     checker = make_actor(org=dept, role=Role.APPROVER)
     return maker, checker
@@ -153,7 +153,8 @@ def test_score_registry_job_with_progress_and_drift(people, trained, django_capt
     drift = m.DriftCheck.objects.get(job_id=job.pk)
     assert drift.population == len(ents)
     # the registry population is unlike the training one, so PSI flags it
-    assert drift.alert == (drift.score_psi > drift.threshold or any(p > drift.threshold for p in drift.feature_psi.values()))
+    assert drift.alert == (drift.score_psi > drift.threshold
+                           or any(p > drift.threshold for p in drift.feature_psi.values()))
     assert AuditEvent.objects.filter(action__in=["credit.drift_alert", "credit.drift_checked"]).count() == 1
 
 

@@ -11,7 +11,15 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
-from innoreform.core.models import AuditEvent, JobStatus, OrgKind, PolicyStatus, PolicyVersion, Role
+from innoreform.core.models import (
+    AuditEvent,
+    JobStatus,
+    Jurisdiction,
+    OrgKind,
+    PolicyStatus,
+    PolicyVersion,
+    Role,
+)
 from innoreform.core.testing import make_actor, make_org
 from innoreform.credit import models as m
 from innoreform.credit import selectors, services
@@ -34,7 +42,7 @@ def _english():
 
 @pytest.fixture
 def people():
-    dept = make_org(kind=OrgKind.DEPARTMENT)
+    dept = make_org(kind=OrgKind.DEPARTMENT, jurisdiction=Jurisdiction.PROVINCE)
     return make_actor(org=dept, role=Role.REVIEWER), make_actor(org=dept, role=Role.APPROVER)
 
 

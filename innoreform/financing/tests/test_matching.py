@@ -106,7 +106,8 @@ def _random_enterprise(rng):
              "tech_sme": rng.choice([True, False, None]), "innovation_index": rng.choice([None, 35.0, 58.5, 80.0]),
              "credit_score": rng.choice([None, 600.0, 700.0]), "dishonest": rng.choice([False, True]),
              "staff": rng.choice([None, 100, 400])}
-    need = matching.NeedSpec(amount_fen=rng.choice([5 * 10**6, 5 * 10**7, 5 * 10**8]), term_months=rng.choice([3, 12, 24]),
+    need = matching.NeedSpec(amount_fen=rng.choice([5 * 10**6, 5 * 10**7, 5 * 10**8]),
+                             term_months=rng.choice([3, 12, 24]),
                              purpose=rng.choice(["equipment", "working_capital"]),
                              collateral=tuple(rng.sample(["ip", "equity"], rng.randint(0, 2))),
                              preferred_kinds=tuple(rng.sample(matching.KINDS, rng.choice([0, 0, 2, 3]))))

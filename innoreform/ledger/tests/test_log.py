@@ -128,7 +128,8 @@ def test_tiles_and_bundles(client):
         index__gte=256, index__lt=512).order_by("index").values_list("body", flat=True)]
     assert "immutable" in bundle["Cache-Control"]
     for missing in ("/ledger/tile/0/002", "/ledger/tile/0/002.p/89", "/ledger/tile/0/003.p/1",
-                    "/ledger/tile/1/000", "/ledger/tile/entries/003.p/1", "/ledger/tile/0/02", "/ledger/tile/0/000.p/0"):
+                    "/ledger/tile/1/000", "/ledger/tile/entries/003.p/1", "/ledger/tile/0/02",
+                    "/ledger/tile/0/000.p/0"):
         assert client.get(missing).status_code == 404, missing
 
 

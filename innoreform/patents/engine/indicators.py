@@ -98,9 +98,11 @@ def by_region(select: str, source: str, *, extra_group: str = "") -> str:
     return f"""
 SELECT 'world' AS region, {extra}{select} FROM {source} WHERE 1 = 1 {("GROUP BY " + extra_group) if extra_group else ""}
 UNION ALL
-SELECT 'CN' AS region, {extra}{select} FROM {source} WHERE country = 'CN' {("GROUP BY " + extra_group) if extra_group else ""}
+SELECT 'CN' AS region, {extra}{select} FROM {source} WHERE country = 'CN'
+    {("GROUP BY " + extra_group) if extra_group else ""}
 UNION ALL
-SELECT 'GD' AS region, {extra}{select} FROM {source} WHERE province = '44' {("GROUP BY " + extra_group) if extra_group else ""}
+SELECT 'GD' AS region, {extra}{select} FROM {source} WHERE province = '44'
+    {("GROUP BY " + extra_group) if extra_group else ""}
 UNION ALL
 SELECT city AS region, {extra}{select} FROM {source} WHERE city IS NOT NULL GROUP BY city{group}
 """

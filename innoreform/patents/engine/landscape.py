@@ -196,7 +196,8 @@ def clusters(nodes: list[dict], edges: list[dict]) -> list[dict]:
             continue
         members.sort(key=lambda x: (-size[x], x))
         out.append({"groups": [{"code": m, "n": size[m], "title": ipc_mod.short_title(m)} for m in members],
-                    "n": sum(size[m] for m in members), "lead": members[0], "lead_title": ipc_mod.short_title(members[0])})
+                    "n": sum(size[m] for m in members), "lead": members[0],
+                    "lead_title": ipc_mod.short_title(members[0])})
     out.sort(key=lambda c: (-c["n"], c["lead"]))
     return out
 
@@ -258,7 +259,8 @@ def scorecard(regions: dict, leaders: list[dict]) -> list[dict]:
         if not r:
             cards.append({"city": code, "name_zh": CITY_NAMES_ZH[code], "n": 0, "leaders": []})
             continue
-        cards.append({"city": code, "name_zh": CITY_NAMES_ZH[code], "n": r["n"], "share_guangdong": r["share_guangdong"],
+        cards.append({"city": code, "name_zh": CITY_NAMES_ZH[code], "n": r["n"],
+                      "share_guangdong": r["share_guangdong"],
                       "rta": r["rta"], "growth": r["growth"], "cites_norm": r["cites_norm"],
                       "grant_rate": r["grant_rate"], "in_force_share": r["in_force_share"],
                       "applicants": r["applicants"], "leaders": lead.get(code, [])})

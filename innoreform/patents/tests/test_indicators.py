@@ -38,7 +38,8 @@ def test_filings_by_year(result):
 
 def test_shares_and_rta(result):
     reg = result["regions"]
-    assert (reg["world"]["n"], reg["CN"]["n"], reg["GD"]["n"], reg["440300"]["n"], reg["441900"]["n"]) == (5, 4, 3, 2, 1)
+    counts = (reg["world"]["n"], reg["CN"]["n"], reg["GD"]["n"], reg["440300"]["n"], reg["441900"]["n"])
+    assert counts == (5, 4, 3, 2, 1)
     assert reg["GD"]["share_world"] == pytest.approx(3 / 5)
     assert reg["440300"]["share_guangdong"] == pytest.approx(2 / 3)
     # RTA = (industry/all in region) / (industry/all in world); all: world 7, CN 6, GD 4, Shenzhen 2

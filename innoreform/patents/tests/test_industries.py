@@ -49,7 +49,8 @@ def test_starter_set_is_valid_and_covers_the_uav_chain():
 
 
 def test_validation_reports_bad_rules():
-    bad = [ind.Rule("a", "", "", "s", "", "", "sideways", include=("NOTIPC",)), ind.Rule("", "", "", "", "", "", "upstream")]
+    bad = [ind.Rule("a", "", "", "s", "", "", "sideways", include=("NOTIPC",)),
+           ind.Rule("", "", "", "", "", "", "upstream")]
     errors = ind.validate(bad).errors
     assert any("position" in m for m in errors["rule 1 (a/s)"])
     assert any("malformed IPC prefix" in m for m in errors["rule 1 (a/s)"])

@@ -115,8 +115,9 @@ def test_rule_api_draft_edit_approve(client):
     client.force_login(author.user)
     draft = client.post("/api/v1/patents/rulesets?note=drones").json()
     assert draft["status"] == "draft"
-    new = {"industry": "uav", "industry_zh": "无人机", "industry_en": "UAV", "segment": "lidar", "segment_zh": "激光雷达",
-           "segment_en": "Lidar", "position": "upstream", "include": "G01S 17/00", "keywords": "无人机; drone"}
+    new = {"industry": "uav", "industry_zh": "无人机", "industry_en": "UAV", "segment": "lidar",
+           "segment_zh": "激光雷达", "segment_en": "Lidar", "position": "upstream", "include": "G01S 17/00",
+           "keywords": "无人机; drone"}
     added = client.post(f"/api/v1/patents/rulesets/{draft['version']}/rules", new, content_type="application/json")
     assert added.status_code == 201
     bad = client.post(f"/api/v1/patents/rulesets/{draft['version']}/rules", {**new, "include": "??"},

@@ -242,6 +242,6 @@ class PoolsMachine(RuleBasedStateMachine):
 
 
 def test_pools_state_machine(db):
+    # Examples from the profile (root conftest); too_slow: every step goes through the database.
     run_state_machine_as_test(PoolsMachine, settings=settings(
-        max_examples=12, stateful_step_count=16, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+        stateful_step_count=16, suppress_health_check=[HealthCheck.too_slow]))

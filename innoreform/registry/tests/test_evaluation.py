@@ -244,3 +244,60 @@ def test_batch_path_agrees_with_explained_path():
     assert batch == [(r.passed, r.score) for r in full]
     assert any(p for p, _ in batch)
     assert not all(p for p, _ in batch)
+
+
+# --- missing is not zero (issue #19 item 12) ---------------------------------------------------------
+
+HIGH_TECH = [ev.Qualification("high_tech", date(2023, 1, 1), date(2025, 12, 31))]
+
+
+@pytest.mark.parametrize(("figure", "reason"), [
+    ("staff_total", "staff_missing"), ("sales_fen", "sales_missing"), ("total_assets_fen", "assets_missing"),
+])
+def test_a_missing_figure_fails_with_its_reason_even_on_a_direct_route(figure, reason):
+    facts = base_facts(qualifications=HIGH_TECH, **{figure: None})
+    result = ev.evaluate(facts, RULES)
+    assert not result.passed
+    assert reason in result.failed_conditions
+    assert ev.evaluate_many([ev.batch_row(facts, RULES)], RULES) == [(False, result.score)]
+    assert ev.missing_figures(facts.staff_total, facts.sales_fen, facts.total_assets_fen) == (reason,)
+    with translation.override("en"):
+        lines = {line["key"]: line for line in ev.explain(result)}
+        assert "Not reported" in lines[reason.replace("_missing", "_limit")]["detail"]
+        assert "missing" in lines["outcome"]["detail"]
+
+
+def test_zero_is_still_a_figure():
+    facts = base_facts(qualifications=HIGH_TECH, sales_fen=0, total_assets_fen=0)
+    assert ev.evaluate(facts, RULES).passed
+    assert ev.evaluate_many([ev.batch_row(facts, RULES)], RULES)[0][0]
+
+
+def test_batch_path_agrees_with_explained_path_on_missing_figures():
+    rng = random.Random(20250619)
+    facts = []
+    for _ in range(600):
+        f = _random_facts(rng)
+        facts.append(base_facts(**{**f.__dict__, **{k: None for k in ("staff_total", "sales_fen", "total_assets_fen")
+                                                      if rng.random() < 0.3}}))
+    batch = ev.evaluate_many([ev.batch_row(f, RULES) for f in facts], RULES)
+    assert batch == [(r.passed, r.score) for r in (ev.evaluate(f, RULES) for f in facts)]
+
+
+@pytest.mark.django_db
+def test_whole_registry_rows_keep_missing_figures_missing():
+    from innoreform.core.regions import Region
+    from innoreform.registry import assemble
+    from innoreform.registry import models as m
+
+    on = date(2024, 3, 1)
+    e = m.Enterprise.objects.create(credit_code="91440600MA0000001X", name="缺数据公司", region=Region.FOSHAN)
+    m.Qualification.objects.create(enterprise=e, kind="high_tech", valid_from=date(2023, 1, 1),
+                                   valid_to=date(2025, 12, 31))
+    m.YearlyIndicator.objects.create(enterprise=e, year=2023, staff_total=None, tech_staff=10, sales_fen=None,
+                                     total_assets_fen=None, rd_expense_fen=1, total_cost_fen=1)
+    ids, rows = assemble.batch_rows(2024, on, RULES)
+    assert ids == [e.pk]
+    assert not ev.evaluate_many(rows, RULES)[0][0]
+    assert ev.missing_figures(rows[0].staff_total, rows[0].sales_fen, rows[0].total_assets_fen) == (
+        "staff_missing", "sales_missing", "assets_missing")

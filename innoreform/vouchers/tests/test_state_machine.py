@@ -176,6 +176,7 @@ class VoucherMachine(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_voucher_state_machine(registry):
-    VoucherMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=12, deadline=None,
-                                                suppress_health_check=list(HealthCheck), derandomize=True)
+    # Examples from the profile (root conftest); too_slow: every step and every draw from the
+    # machine's bundles goes through the database, which a loaded CI machine makes slow.
+    VoucherMachine.TestCase.settings = settings(stateful_step_count=12, suppress_health_check=[HealthCheck.too_slow])
     VoucherMachine.TestCase().runTest()
