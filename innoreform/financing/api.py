@@ -333,7 +333,8 @@ def bank_application_data(request, application_id: DbId):
 
 @bank_router.post("/applications/{application_id}/decide", response=responses(ApplicationOut, 404, 409),
                   operation_id="financing_bank_application_decide")
-def bank_application_decide(request, application_id: DbId, payload: ApplicationDecideIn, idempotency_key: IdempotencyKeyHeader):
+def bank_application_decide(request, application_id: DbId, payload: ApplicationDecideIn,
+                            idempotency_key: IdempotencyKeyHeader):
     def run():
         services.application_decide(actor=request.auth, application_id=application_id, **payload.model_dump())
         return _app_out(request, application_id)

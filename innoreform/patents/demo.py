@@ -25,7 +25,8 @@ GD_PLACES = [("深圳市南山区", "518000"), ("广州市黄埔区", "510000"),
              ("珠海市香洲区", "519000"), ("佛山市南海区", "528200"), ("惠州市仲恺区", "516000"),
              ("中山市火炬区", "528400"), ("江门市蓬江区", "529000"), ("肇庆市端州区", "526000"),
              ("汕头市龙湖区", "515000"), ("湛江市赤坎区", "524000"), ("韶关市武江区", "512000")]
-OTHER_PLACES = [("北京(11)", "100000北京市海淀区"), ("上海(31)", "200000上海市浦东新区"), ("江苏(32)", "210000江苏省南京市")]
+OTHER_PLACES = [("北京(11)", "100000北京市海淀区"), ("上海(31)", "200000上海市浦东新区"),
+                ("江苏(32)", "210000江苏省南京市")]
 
 APPLICANTS = ["翼飞智能科技有限公司", "云鹰航空科技有限公司", "天巡无人机有限公司", "青羽智控科技有限公司",
               "极航动力科技有限公司", "星链航电有限公司", "擎天植保科技有限公司", "鹰眼影像科技有限公司"]
@@ -33,7 +34,8 @@ UNIVERSITIES = ["南粤理工大学", "岭南航空研究院"]
 
 # (main IPC, title) per segment of the starter "uav" industry (engine/industries.py).
 TOPICS = [("B64U10/13", "一种多旋翼无人机"), ("B64U20/80", "无人机机架结构"), ("G05D1/10", "无人机航线规划方法"),
-          ("G01C21/20", "无人机组合导航装置"), ("H04B7/185", "无人机数据链中继系统"), ("H01M10/44", "无人机电池管理方法"),
+          ("G01C21/20", "无人机组合导航装置"), ("H04B7/185", "无人机数据链中继系统"),
+          ("H01M10/44", "无人机电池管理方法"),
           ("B64C27/08", "无人机旋翼折叠机构"), ("B64D47/08", "无人机航拍云台"), ("G06V20/17", "无人机图像目标识别方法"),
           ("A01M7/00", "植保无人机喷洒装置"), ("B64D1/22", "无人机物流投放装置"), ("G01S13/88", "反无人机雷达探测方法")]
 
@@ -55,7 +57,8 @@ def rows() -> list[list[str]]:
             province, address = rng.choice(OTHER_PLACES)
             city = address[6:9]
         applicant = rng.choice(APPLICANTS) if rng.random() < 0.85 else rng.choice(UNIVERSITIES)
-        applicant = f"{city}{applicant}（演示）" if not applicant.endswith(("大学", "研究院")) else f"{applicant}（演示）"
+        in_city = not applicant.endswith(("大学", "研究院"))
+        applicant = f"{city}{applicant}（演示）" if in_city else f"{applicant}（演示）"
         granted = f"{year + 1}-0{rng.randint(1, 9)}-15" if code in ("B", "U") else ""
         status = "有权" if granted else rng.choice(["审中", "审中", "无权-视为撤回"])
         out.append([number, f"{year}-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}", f"CN{110000000 + n}{code}",

@@ -50,7 +50,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_audit_append_only'),
+        ('core', '0003_user_totp_failures'),
     ]
 
     operations = [
