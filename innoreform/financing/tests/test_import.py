@@ -3,6 +3,7 @@ messages and imports nothing; a clean file contracts and disburses every loan.""
 
 import base64
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -75,3 +76,25 @@ def test_clean_file_imports_and_disburses(sme, bank):
     assert loans["HT-2"].annual_rate == m.Loan._meta.get_field("annual_rate").to_python("0.040000")
     assert loans["HT-3"].status == "contracted" and loans["HT-3"].borrower_id is None
     assert sum(i.principal_fen for i in loans["HT-1"].instalments.all()) == 10_000_000
+
+
+@pytest.mark.parametrize(("empty_rows", "code"), [
+    (3_000_000, "spreadsheet_too_large"),  # the reported bomb: refused from the zip directory
+    (200_000, "spreadsheet_too_many_rows"),  # under the size cap: refused at row 5,002 while streaming
+])
+def test_spreadsheet_bomb_is_refused_quickly_with_an_envelope(bank, empty_rows, code):
+    """#19.2: a small .xlsx of millions of empty rows held a web worker for 28 s and 500 MB."""
+    from innoreform.core.testing import xlsx_bomb
+
+    content = xlsx_bomb(empty_rows=empty_rows, header=tuple(imports.COLUMNS))
+    client = api_client(bank)
+    started = time.perf_counter()
+    r = client.post("/api/bank/v1/financing/loan-imports",
+                    {"filename": "loans.xlsx", "content_base64": base64.b64encode(content).decode()},
+                    content_type="application/json", headers={"Idempotency-Key": f"bomb-{empty_rows}"})
+    elapsed = time.perf_counter() - started
+    assert r.status_code == 422, r.content
+    body = r.json()
+    assert body["code"] == code and body["message"] and body["details"]["file"] == [body["message"]]
+    assert elapsed < 3, elapsed
+    assert not m.LoanImport.objects.exists()
