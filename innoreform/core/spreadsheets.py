@@ -7,7 +7,7 @@ a web worker for 28 s and 500 MB), so
 1. the parts' uncompressed sizes from the zip directory are summed *before* any XML is parsed
    (zipfile never hands out more than a member's declared size, so the declaration binds);
 2. rows are counted *while streaming*, blank rows and Excel's skipped rows included, so a file
-   is refused at row ``max_rows + 1`` instead of after reading all of them;
+   is refused at the first row past ``max_rows`` below the header instead of after reading all;
 3. a time budget is checked between rows, for whatever the first two let through.
 
 Entity-expansion bombs: openpyxl parses with defusedxml when it is installed (a pinned
@@ -70,7 +70,7 @@ class SpreadsheetRefused(DomainError):
 
 @dataclass(frozen=True)
 class Limits:
-    max_rows: int  # rows read, header and blank rows included
+    max_rows: int  # rows below the first (the header), blank rows included
     max_uncompressed_bytes: int  # .xlsx: the sum of the zip members' sizes; CSV: the file's size
     max_columns: int  # cells to the right of this are dropped
     seconds: float  # time budget for reading the whole file
@@ -140,7 +140,7 @@ def read_rows(content: bytes | str | Path, *, filename: str, limit: Limits | Non
 
     Refusals that need no parsing (type, size) are raised here; the row cap, the time budget and
     damage found mid-file are raised by the iterator. Pass a Limits, or override single caps:
-    ``read_rows(data, filename="a.xlsx", max_rows=5001, seconds=10)``."""
+    ``read_rows(data, filename="a.xlsx", max_rows=5000, seconds=10)``."""
     cap = limit or limits()
     if overrides:
         cap = replace(cap, **{k: v for k, v in overrides.items() if v is not None})
@@ -171,7 +171,7 @@ def _capped(rows: Iterator[tuple], cap: Limits, fh) -> Iterator[tuple]:
     try:
         for row in rows:
             count += 1
-            if count > cap.max_rows:
+            if count > cap.max_rows + 1:  # the header is not counted
                 raise _too_many_rows(cap)
             if time.monotonic() > deadline:
                 raise SpreadsheetRefused(
@@ -223,7 +223,7 @@ def _xlsx_iter(parser, source, archive, cap: Limits) -> Iterator[tuple]:
     expected = 1
     try:
         for number, cells in parser.parse():
-            if number > cap.max_rows:  # a row far down (r="1048576"): refuse without walking the gap
+            if number > cap.max_rows + 1:  # a row far down (r="1048576"): refuse without walking the gap
                 raise _too_many_rows(cap)
             while expected < number:  # rows the file leaves out are empty rows
                 yield ()

@@ -45,10 +45,10 @@ def template_workbook() -> bytes:
 
 
 def read_limits() -> spreadsheets.Limits:
-    """This importer's caps for the platform's spreadsheet reader: the header plus MAX_ROWS rows
+    """This importer's caps for the platform's spreadsheet reader: MAX_ROWS rows below the header
     (blank ones count, so a file of empty rows stops there), and no more XML than 5,000 loans
     need (about 3 MB), so a zip bomb is refused from the zip directory before any parsing."""
-    return spreadsheets.limits(max_rows=MAX_ROWS + 1, max_uncompressed_bytes=MAX_UNPACKED_BYTES, seconds=SECONDS)
+    return spreadsheets.limits(max_rows=MAX_ROWS, max_uncompressed_bytes=MAX_UNPACKED_BYTES, seconds=SECONDS)
 
 
 def _rows(content: bytes, filename: str) -> list[tuple]:
@@ -122,10 +122,80 @@ def parse_row(values: dict) -> tuple[dict, list[str]]:
 
 
 def loan_import(*, actor: Actor, filename: str, content: bytes) -> m.LoanImport:
+    """Check and apply a loan file now, or, when it unpacks to more than the platform's foreground
+    size, store it and queue a background job (the LoanImport is returned as queued)."""
     require(actor, "financing.loan_manage")
     if not content or len(content) > MAX_BYTES:
         raise ValidationFailed(details={"file": [_("Upload a file of at most 5 MB.")]})
     name = (filename or "loans.xlsx").replace("/", "_").replace("\\", "_")[-200:]
+    unpacked = spreadsheets.unpacked_size(content, filename=name)  # from the zip directory: no parsing
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise spreadsheets.SpreadsheetRefused(
+            _("The workbook unpacks to more than %(mb)s MB; split it into smaller files.")
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}, code="spreadsheet_too_large")
+    if unpacked > spreadsheets.foreground_bytes():
+        return _queue(actor, name, content)
+    return _check_and_apply(actor, name, content, None)
+
+
+def _queue(actor: Actor, name: str, content: bytes) -> m.LoanImport:
+    from innoreform.core import services as core_services
+
+    from .tasks import process_loan_import
+
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        job = core_services.job_create(actor=actor, kind="financing.loan_import") if actor.user else None
+        batch = m.LoanImport.objects.create(institution=actor.organisation, filename=name, sha256=digest,
+                                            status=m.LoanImport.Status.QUEUED, content=content, job=job,
+                                            api_key=actor.api_key, created_by=actor.user)
+        audit.record(actor=actor, action="financing.loan_import_queued", obj=batch,
+                     changes={"file": name, "sha256": digest, "bytes": len(content)})
+        transaction.on_commit(lambda: process_loan_import.enqueue(import_id=batch.pk))
+    return batch
+
+
+def loan_import_process(*, import_id: int) -> m.LoanImport:
+    """The background job: the same checks and all-or-nothing apply as a small file gets."""
+    from innoreform.core import services as core_services
+
+    batch = m.LoanImport.objects.select_related("created_by", "api_key").get(pk=import_id)
+    if batch.status != m.LoanImport.Status.QUEUED:
+        return batch
+    if batch.api_key_id:
+        actor = Actor.for_api_key(batch.api_key)
+    else:
+        actor = Actor.for_user(batch.created_by, batch.institution_id)
+    if batch.job_id:
+        core_services.job_progress(job_id=batch.job_id, done=0, message=_("Checking rows"))
+    try:
+        batch = _check_and_apply(actor, batch.filename, bytes(batch.content), batch)
+    except DomainError as exc:  # unreadable, over a cap, missing columns: the file is rejected
+        messages = [str(msg) for msgs in exc.details.values() for msg in (msgs if isinstance(msgs, list) else [msgs])]
+        with transaction.atomic():
+            batch = _save(batch, actor, batch.filename, batch.sha256, m.LoanImport.Status.REJECTED, 0,
+                          [{"row": 1, "messages": messages or [str(exc.message)]}])
+    if batch.job_id:
+        core_services.job_finish(job_id=batch.job_id, ok=batch.status == m.LoanImport.Status.APPLIED,
+                                 result={"loan_import": batch.pk, "status": batch.status, "rows": batch.rows_total})
+    return batch
+
+
+def _save(batch: m.LoanImport | None, actor: Actor, name: str, digest: str, status: str, rows: int,
+          errors: list[dict]) -> m.LoanImport:
+    """Create the import's record, or complete a queued one (dropping the stored file)."""
+    if batch is None:
+        return m.LoanImport.objects.create(institution=actor.organisation, filename=name, sha256=digest,
+                                           status=status, rows_total=rows, errors=errors, created_by=actor.user)
+    batch.status, batch.rows_total, batch.errors, batch.content = status, rows, errors, None
+    batch.save(update_fields=["status", "rows_total", "errors", "content"])
+    if status == m.LoanImport.Status.REJECTED:
+        audit.record(actor=actor, action="financing.loan_import_rejected", obj=batch,
+                     changes={"file": name, "sha256": digest, "rows": rows, "rows_with_errors": len(errors)})
+    return batch
+
+
+def _check_and_apply(actor: Actor, name: str, content: bytes, queued: m.LoanImport | None) -> m.LoanImport:
     rows = _rows(content, name)  # SpreadsheetRefused (422, a spreadsheet_* code) when unreadable or over a cap
     if not rows:
         raise ValidationFailed(details={"file": [_("The file is empty.")]})
@@ -155,9 +225,7 @@ def loan_import(*, actor: Actor, filename: str, content: bytes) -> m.LoanImport:
     if not errors:
         try:
             with transaction.atomic():
-                batch = m.LoanImport.objects.create(institution=actor.organisation, filename=name, sha256=digest,
-                                                    status=m.LoanImport.Status.APPLIED, rows_total=len(body),
-                                                    created_by=actor.user)
+                batch = _save(queued, actor, name, digest, m.LoanImport.Status.APPLIED, len(body), [])
                 for number, row in parsed:
                     try:
                         _apply(actor, row, batch)
@@ -171,13 +239,13 @@ def loan_import(*, actor: Actor, filename: str, content: bytes) -> m.LoanImport:
                              changes={"file": name, "sha256": digest, "rows": len(body)})
                 return batch
         except _Rollback:
-            pass
+            if queued is not None:
+                queued.refresh_from_db()
     with transaction.atomic():
-        batch = m.LoanImport.objects.create(institution=actor.organisation, filename=name, sha256=digest,
-                                            status=m.LoanImport.Status.REJECTED, rows_total=len(body), errors=errors,
-                                            created_by=actor.user)
-        audit.record(actor=actor, action="financing.loan_import_rejected", obj=batch,
-                     changes={"file": name, "sha256": digest, "rows": len(body), "rows_with_errors": len(errors)})
+        batch = _save(queued, actor, name, digest, m.LoanImport.Status.REJECTED, len(body), errors)
+        if queued is None:
+            audit.record(actor=actor, action="financing.loan_import_rejected", obj=batch,
+                         changes={"file": name, "sha256": digest, "rows": len(body), "rows_with_errors": len(errors)})
     return batch
 
 

@@ -636,8 +636,8 @@ def sha256(content: bytes) -> str:
 
 
 def read_limits() -> spreadsheets.Limits:
-    # the header is a row too; blank rows count, so a file of empty rows stops at the cap
-    return spreadsheets.limits(max_rows=MAX_ROWS + 1)
+    # blank rows count, so a file of empty rows stops at the cap instead of being read through
+    return spreadsheets.limits(max_rows=MAX_ROWS)
 
 
 def read_table(content: bytes, filename: str) -> tuple[list, Iterator[tuple]]:

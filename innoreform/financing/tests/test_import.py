@@ -98,3 +98,42 @@ def test_spreadsheet_bomb_is_refused_quickly_with_an_envelope(bank, empty_rows, 
     assert body["code"] == code and body["message"] and body["details"]["file"] == [body["message"]]
     assert elapsed < 3, elapsed
     assert not m.LoanImport.objects.exists()
+
+
+def test_large_file_is_checked_by_a_background_job(sme, bank, settings, django_capture_on_commit_callbacks):
+    """A file that unpacks to more than the foreground size is queued (202), never parsed in the
+    request; the job applies it exactly as a small file would be, and the bank polls for it."""
+    settings.SPREADSHEET_FOREGROUND_BYTES = 1000
+    code = sme.organisation.credit_code
+    content = workbook([row(code, "HT-1"), row(code, "HT-2")])
+    client = api_client(bank)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/api/bank/v1/financing/loan-imports",
+                        {"filename": "loans.xlsx", "content_base64": base64.b64encode(content).decode()},
+                        content_type="application/json", headers={"Idempotency-Key": "imp-big"})
+    assert r.status_code == 202, r.content
+    assert r.json()["status"] == "queued"
+    polled = client.get(f"/api/bank/v1/financing/loan-imports/{r.json()['id']}")
+    assert polled.status_code == 200
+    assert polled.json()["status"] == "applied" and len(polled.json()["loan_ids"]) == 2
+    batch = m.LoanImport.objects.get()
+    assert batch.content is None  # the stored file is dropped once checked
+
+
+def test_background_job_rejects_a_bad_file_with_the_reason(bank, settings, django_capture_on_commit_callbacks):
+    from innoreform.core.testing import xlsx_bomb
+
+    settings.SPREADSHEET_FOREGROUND_BYTES = 1000
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = imports.loan_import(actor=bank, filename="loans.xlsx",
+                                    content=xlsx_bomb(empty_rows=20_000, header=tuple(imports.COLUMNS)))
+    batch.refresh_from_db()
+    assert batch.status == "rejected"
+    assert "5000" in batch.errors[0]["messages"][0]
+
+
+def test_other_institutions_imports_are_not_found(sme, bank, other_bank):
+    batch = imports.loan_import(actor=bank, filename="loans.xlsx", content=workbook([row(sme.organisation.credit_code)]))
+    other = other_bank
+    assert api_client(bank).get(f"/api/bank/v1/financing/loan-imports/{batch.pk}").status_code == 200
+    assert api_client(other).get(f"/api/bank/v1/financing/loan-imports/{batch.pk}").status_code == 404
