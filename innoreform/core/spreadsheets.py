@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from .errors import DomainError
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+CSV_SUFFIXES = (".csv",)  # comma-separated only; credit and patents sniff their own delimiters
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 # Defaults; settings.SPREADSHEET_LIMITS overrides any of them, and each importer passes its own.
