@@ -144,6 +144,8 @@ def read_rows(content: bytes | str | Path, *, filename: str, limit: Limits | Non
     cap = limit or limits()
     if overrides:
         cap = replace(cap, **{k: v for k, v in overrides.items() if v is not None})
+    # The budget covers opening too (shared strings and styles are parsed before the first row).
+    deadline = time.monotonic() + cap.seconds
     fh, size = _source(content)
     try:
         kind = kind_of(filename, fh.read(2))
@@ -162,11 +164,10 @@ def read_rows(content: bytes | str | Path, *, filename: str, limit: Limits | Non
     except BaseException:
         fh.close()
         raise
-    return _capped(rows, cap, fh)
+    return _capped(rows, cap, fh, deadline)
 
 
-def _capped(rows: Iterator[tuple], cap: Limits, fh) -> Iterator[tuple]:
-    deadline = time.monotonic() + cap.seconds
+def _capped(rows: Iterator[tuple], cap: Limits, fh, deadline: float) -> Iterator[tuple]:
     count = 0
     try:
         for row in rows:
