@@ -81,3 +81,30 @@ def call_wsgi(app, method: str, path: str, *, body: bytes = b"", headers: dict |
     with request_signals_keep_connection():
         content = b"".join(app(environ, lambda status, response_headers, *_: answer.extend([status, response_headers])))
     return int(answer[0].split()[0]), dict(answer[1]), content
+
+
+def xlsx_bomb(*, empty_rows: int, header: tuple[str, ...] = ("a", "b"), last_cell: str | None = None) -> bytes:
+    """A small .xlsx whose first sheet is a header row and then `empty_rows` empty rows (and,
+    with `last_cell`, one cell far away such as "XFD1048576"): kilobytes packed, megabytes of
+    XML unpacked. For tests that the spreadsheet caps refuse it without reading every row."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(list(header))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    cells = "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(header))
+    row = "".join(ch for ch in last_cell or "" if ch.isdigit())
+    tail = f'<row r="{row}"><c r="{last_cell}"><v>1</v></c></row>' if last_cell else ""
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><sheetData><row r="1">' + cells.encode() + b"</row>"
+             + b"<row/>" * empty_rows + tail.encode() + b"</sheetData></worksheet>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for item in source.infolist():
+            data = sheet if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            target.writestr(item.filename, data)
+    return out.getvalue()

@@ -464,19 +464,31 @@ def bank_loan_link_stake(request, loan_id: DbId, payload: LinkStakeIn, idempoten
         special.loan_link_stake(actor=request.auth, loan_id=loan_id, stake_id=payload.stake_id)))
 
 
-@bank_router.post("/loan-imports", response=responses({201: ImportOut}, 409),
+def _import_out(batch: m.LoanImport) -> ImportOut:
+    return ImportOut(id=batch.pk, filename=batch.filename, status=batch.status, rows_total=batch.rows_total,
+                     errors=batch.errors, loan_ids=list(batch.loans.values_list("pk", flat=True)))
+
+
+@bank_router.post("/loan-imports", response=responses({201: ImportOut, 202: ImportOut}, 409),
                   operation_id="financing_bank_loan_import")
 def bank_loan_import(request, payload: ImportIn, idempotency_key: IdempotencyKeyHeader):
-    """The file travels base64-encoded in JSON (the Idempotency-Key fingerprint covers the body)."""
+    """The file travels base64-encoded in JSON (the Idempotency-Key fingerprint covers the body).
+    A file that unpacks to more than 2 MB is checked by a background job: the answer is 202 with
+    status "queued"; poll GET /loan-imports/{id} until it is "applied" or "rejected"."""
     def run():
         try:
             content = base64.b64decode(payload.content_base64, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise ValidationFailed(details={"content_base64": ["Not valid base64."]}) from exc
         batch = imports.loan_import(actor=request.auth, filename=payload.filename, content=content)
-        return ImportOut(id=batch.pk, filename=batch.filename, status=batch.status, rows_total=batch.rows_total,
-                         errors=batch.errors, loan_ids=list(batch.loans.values_list("pk", flat=True)))
-    return _run(request, idempotency_key, 201, run)
+        return (202 if batch.status == m.LoanImport.Status.QUEUED else 201), _import_out(batch)
+    return idempotent(request, key=idempotency_key, run=run)
+
+
+@bank_router.get("/loan-imports/{import_id}", response=responses(ImportOut, 404),
+                 operation_id="financing_bank_loan_import_get")
+def bank_loan_import_get(request, import_id: DbId):
+    return _import_out(selectors.loan_import_get(actor=request.auth, import_id=import_id))
 
 
 @bank_router.get("/defaults", response=responses(list[DefaultOut]), operation_id="financing_bank_default_list")

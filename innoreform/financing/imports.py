@@ -2,16 +2,15 @@
 whole file with row-level messages and nothing is imported; otherwise every row is contracted
 (and disbursed when it has a disbursement date) in one transaction."""
 
-import csv
 import hashlib
 import io
 from datetime import date, datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
-from innoreform.core import audit
+from innoreform.core import audit, spreadsheets
 from innoreform.core.actor import Actor
 from innoreform.core.errors import DomainError, ValidationFailed
 from innoreform.core.models import Organisation, OrgKind
@@ -29,6 +28,8 @@ REQUIRED = {"contract_no", "borrower_credit_code", "principal_yuan", "annual_rat
             "contract_on"}
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 16 * 1024 * 1024
+SECONDS = 20.0  # reading time budget
 
 
 def template_workbook() -> bytes:
@@ -43,13 +44,15 @@ def template_workbook() -> bytes:
     return buffer.getvalue()
 
 
-def _rows(content: bytes, filename: str) -> list[list]:
-    if filename.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig")
-        return [row for row in csv.reader(io.StringIO(text))]
-    wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    ws = wb.worksheets[0]
-    return [list(row) for row in ws.iter_rows(values_only=True)]
+def read_limits() -> spreadsheets.Limits:
+    """This importer's caps for the platform's spreadsheet reader: MAX_ROWS rows below the header
+    (blank ones count, so a file of empty rows stops there), and no more XML than 5,000 loans
+    need (about 3 MB), so a zip bomb is refused from the zip directory before any parsing."""
+    return spreadsheets.limits(max_rows=MAX_ROWS, max_uncompressed_bytes=MAX_UNPACKED_BYTES, seconds=SECONDS)
+
+
+def _rows(content: bytes, filename: str) -> list[tuple]:
+    return list(spreadsheets.read_rows(content, filename=filename, limit=read_limits()))
 
 
 def _date(raw) -> date:
@@ -119,14 +122,81 @@ def parse_row(values: dict) -> tuple[dict, list[str]]:
 
 
 def loan_import(*, actor: Actor, filename: str, content: bytes) -> m.LoanImport:
+    """Check and apply a loan file now, or, when it unpacks to more than the platform's foreground
+    size, store it and queue a background job (the LoanImport is returned as queued)."""
     require(actor, "financing.loan_manage")
     if not content or len(content) > MAX_BYTES:
         raise ValidationFailed(details={"file": [_("Upload a file of at most 5 MB.")]})
     name = (filename or "loans.xlsx").replace("/", "_").replace("\\", "_")[-200:]
+    unpacked = spreadsheets.unpacked_size(content, filename=name)  # from the zip directory: no parsing
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise spreadsheets.SpreadsheetRefused(
+            _("The workbook unpacks to more than %(mb)s MB; split it into smaller files.")
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}, code="spreadsheet_too_large")
+    if unpacked > spreadsheets.foreground_bytes():
+        return _queue(actor, name, content)
+    return _check_and_apply(actor, name, content, None)
+
+
+def _queue(actor: Actor, name: str, content: bytes) -> m.LoanImport:
+    from innoreform.core import services as core_services
+
+    from .tasks import process_loan_import
+
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        job = core_services.job_create(actor=actor, kind="financing.loan_import") if actor.user else None
+        batch = m.LoanImport.objects.create(institution=actor.organisation, filename=name, sha256=digest,
+                                            status=m.LoanImport.Status.QUEUED, content=content, job=job,
+                                            api_key=actor.api_key, created_by=actor.user)
+        audit.record(actor=actor, action="financing.loan_import_queued", obj=batch,
+                     changes={"file": name, "sha256": digest, "bytes": len(content)})
+        transaction.on_commit(lambda: process_loan_import.enqueue(import_id=batch.pk))
+    return batch
+
+
+def loan_import_process(*, import_id: int) -> m.LoanImport:
+    """The background job: the same checks and all-or-nothing apply as a small file gets."""
+    from innoreform.core import services as core_services
+
+    batch = m.LoanImport.objects.select_related("created_by", "api_key").get(pk=import_id)
+    if batch.status != m.LoanImport.Status.QUEUED:
+        return batch
+    if batch.api_key_id:
+        actor = Actor.for_api_key(batch.api_key)
+    else:
+        actor = Actor.for_user(batch.created_by, batch.institution_id)
+    if batch.job_id:
+        core_services.job_progress(job_id=batch.job_id, done=0, message=_("Checking rows"))
     try:
-        rows = _rows(content, name)
-    except Exception as exc:
-        raise ValidationFailed(details={"file": [_("The file cannot be read as Excel (.xlsx) or CSV.")]}) from exc
+        batch = _check_and_apply(actor, batch.filename, bytes(batch.content), batch)
+    except DomainError as exc:  # unreadable, over a cap, missing columns: the file is rejected
+        messages = [str(msg) for msgs in exc.details.values() for msg in (msgs if isinstance(msgs, list) else [msgs])]
+        with transaction.atomic():
+            batch = _save(batch, actor, batch.filename, batch.sha256, m.LoanImport.Status.REJECTED, 0,
+                          [{"row": 1, "messages": messages or [str(exc.message)]}])
+    if batch.job_id:
+        core_services.job_finish(job_id=batch.job_id, ok=batch.status == m.LoanImport.Status.APPLIED,
+                                 result={"loan_import": batch.pk, "status": batch.status, "rows": batch.rows_total})
+    return batch
+
+
+def _save(batch: m.LoanImport | None, actor: Actor, name: str, digest: str, status: str, rows: int,
+          errors: list[dict]) -> m.LoanImport:
+    """Create the import's record, or complete a queued one (dropping the stored file)."""
+    if batch is None:
+        return m.LoanImport.objects.create(institution=actor.organisation, filename=name, sha256=digest,
+                                           status=status, rows_total=rows, errors=errors, created_by=actor.user)
+    batch.status, batch.rows_total, batch.errors, batch.content = status, rows, errors, None
+    batch.save(update_fields=["status", "rows_total", "errors", "content"])
+    if status == m.LoanImport.Status.REJECTED:
+        audit.record(actor=actor, action="financing.loan_import_rejected", obj=batch,
+                     changes={"file": name, "sha256": digest, "rows": rows, "rows_with_errors": len(errors)})
+    return batch
+
+
+def _check_and_apply(actor: Actor, name: str, content: bytes, queued: m.LoanImport | None) -> m.LoanImport:
+    rows = _rows(content, name)  # SpreadsheetRefused (422, a spreadsheet_* code) when unreadable or over a cap
     if not rows:
         raise ValidationFailed(details={"file": [_("The file is empty.")]})
     header = [str(h or "").strip() for h in rows[0]]
@@ -155,9 +225,7 @@ def loan_import(*, actor: Actor, filename: str, content: bytes) -> m.LoanImport:
     if not errors:
         try:
             with transaction.atomic():
-                batch = m.LoanImport.objects.create(institution=actor.organisation, filename=name, sha256=digest,
-                                                    status=m.LoanImport.Status.APPLIED, rows_total=len(body),
-                                                    created_by=actor.user)
+                batch = _save(queued, actor, name, digest, m.LoanImport.Status.APPLIED, len(body), [])
                 for number, row in parsed:
                     try:
                         _apply(actor, row, batch)
@@ -171,13 +239,13 @@ def loan_import(*, actor: Actor, filename: str, content: bytes) -> m.LoanImport:
                              changes={"file": name, "sha256": digest, "rows": len(body)})
                 return batch
         except _Rollback:
-            pass
+            if queued is not None:
+                queued.refresh_from_db()
     with transaction.atomic():
-        batch = m.LoanImport.objects.create(institution=actor.organisation, filename=name, sha256=digest,
-                                            status=m.LoanImport.Status.REJECTED, rows_total=len(body), errors=errors,
-                                            created_by=actor.user)
-        audit.record(actor=actor, action="financing.loan_import_rejected", obj=batch,
-                     changes={"file": name, "sha256": digest, "rows": len(body), "rows_with_errors": len(errors)})
+        batch = _save(queued, actor, name, digest, m.LoanImport.Status.REJECTED, len(body), errors)
+        if queued is None:
+            audit.record(actor=actor, action="financing.loan_import_rejected", obj=batch,
+                         changes={"file": name, "sha256": digest, "rows": len(body), "rows_with_errors": len(errors)})
     return batch
 
 

@@ -580,6 +580,7 @@ class Subsidy(models.Model):
 
 class LoanImport(models.Model):
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued: a background job is checking the file")
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Rejected: errors found, nothing imported")
 
@@ -591,6 +592,12 @@ class LoanImport(models.Model):
     errors = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A large file is checked by a background job (never in a web worker): it waits here, with the
+    # bank's API key when one sent it (an API key has no user, hence no Job row to show progress),
+    # and is cleared once the job has run.
+    content = models.BinaryField(null=True, editable=False)
+    api_key = models.ForeignKey("core.ApiKey", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

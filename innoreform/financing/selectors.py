@@ -486,3 +486,11 @@ def dashboard(*, actor: Actor) -> dict:
 def institutions(*, kind: str) -> QuerySet[Organisation]:
     """Active banks, guarantors or insurers a department may put into a programme (a public list)."""
     return Organisation.objects.filter(kind=kind, is_active=True).order_by("name", "id")
+
+
+def loan_import_get(*, actor: Actor, import_id: int) -> m.LoanImport:
+    """An institution sees its own loan imports only; anything else is 404."""
+    batch = m.LoanImport.objects.filter(pk=import_id, institution_id=actor.organisation_id).defer("content").first()
+    if batch is None or actor.organisation_id is None:
+        raise NotFound()
+    return batch

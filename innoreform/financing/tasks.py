@@ -18,3 +18,12 @@ def expire_warrants() -> int:
     from . import special
 
     return special.warrants_expire(actor=Actor.system())
+
+
+@task()
+def process_loan_import(import_id: int) -> dict:
+    """A loan file too large to check in a web worker (imports.loan_import queues it)."""
+    from . import imports
+
+    batch = imports.loan_import_process(import_id=import_id)
+    return {"loan_import": batch.pk, "status": batch.status}

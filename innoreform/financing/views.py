@@ -151,6 +151,8 @@ def pipeline(request):
             if batch.status == m.LoanImport.Status.APPLIED:
                 messages.success(request, _("%(n)d loans imported.") % {"n": batch.rows_total})
                 return redirect("financing:loans")
+            if batch.status == m.LoanImport.Status.QUEUED and batch.job_id:
+                return redirect("core:job_detail", pk=batch.job_id)
             return render(request, "financing/pipeline.html", _pipeline_context(actor, form, batch))
     return render(request, "financing/pipeline.html", _pipeline_context(actor, form, None))
 

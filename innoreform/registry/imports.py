@@ -25,10 +25,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from innoreform.core import credit_code as cc
+from innoreform.core import spreadsheets
 from innoreform.core.regions import Region
 
 from . import models as m
-from . import xlsx
 
 EXCEL_EPOCH = date(1899, 12, 30)
 CHUNK = 2000  # parameters per IN query (SQLite allows 32,766; PostgreSQL 65,535)
@@ -635,53 +635,29 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def read_limits() -> spreadsheets.Limits:
+    # blank rows count, so a file of empty rows stops at the cap instead of being read through
+    return spreadsheets.limits(max_rows=MAX_ROWS)
+
+
 def read_table(content: bytes, filename: str) -> tuple[list, Iterator[tuple]]:
-    """(header, row iterator) from an .xlsx or .csv file. Raises FileUnreadable."""
-    name = filename.lower()
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        try:
-            rows = xlsx.read_rows(content)
-            header = next(rows, None)
-        except xlsx.XlsxError as exc:
-            raise FileUnreadable(gettext("The file is not a readable Excel workbook.")) from exc
-        if header is None:
-            raise FileUnreadable(gettext("The file is empty."))
-        return list(header), _xlsx_rows(rows)
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise FileUnreadable(gettext("The CSV file is neither UTF-8 nor GB18030 text."))
-        if "\x00" in text:
-            raise FileUnreadable(gettext("The CSV file contains binary data."))
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
-            header = next(reader, None)
-        except csv.Error as exc:
-            raise FileUnreadable(gettext("The CSV file is malformed.")) from exc
-        if header is None:
-            raise FileUnreadable(gettext("The file is empty."))
-        return header, _csv_rows(reader)
-    raise FileUnreadable(gettext("Upload an .xlsx or .csv file."))
+    """(header, row iterator) from an .xlsx or .csv file, through the platform's one spreadsheet
+    reader and its caps. Raises FileUnreadable, also from the iterator."""
+    try:
+        rows = spreadsheets.read_rows(content, filename=filename, limit=read_limits())
+        header = next(rows, None)
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise FileUnreadable(str(exc.message)) from exc
+    if header is None:
+        raise FileUnreadable(gettext("The file is empty."))
+    return list(header), _unreadable_as_file_errors(rows)
 
 
-def _xlsx_rows(rows: Iterator[tuple]) -> Iterator[tuple]:
+def _unreadable_as_file_errors(rows: Iterator[tuple]) -> Iterator[tuple]:
     try:
         yield from rows
-    except xlsx.XlsxError as exc:
-        raise FileUnreadable(gettext("The file is not a readable Excel workbook.")) from exc
-
-
-def _csv_rows(reader) -> Iterator[tuple]:
-    try:
-        for row in reader:
-            yield tuple(row)
-    except csv.Error as exc:
-        raise FileUnreadable(gettext("The CSV file is malformed.")) from exc
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise FileUnreadable(str(exc.message)) from exc
 
 
 def _header_aliases(template: Template) -> dict[str, str]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from innoreform.core import audit, context
+from innoreform.core import audit, context, spreadsheets
 from innoreform.core import services as core_services
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
@@ -85,7 +85,7 @@ def import_upload(*, actor: Actor, template: str, filename: str, content: bytes)
                          changes={"template": template, "sha256": digest, "duplicate_of": previous.pk})
             return batch
         batch.file.save(name, ContentFile(content), save=False)
-        background = len(content) > BACKGROUND_BYTES
+        background = len(content) > BACKGROUND_BYTES or _unpacked(content, name) > spreadsheets.foreground_bytes()
         if background:
             job = core_services.job_create(actor=actor, kind="registry.import")
             batch.job = job
@@ -101,6 +101,15 @@ def import_upload(*, actor: Actor, template: str, filename: str, content: bytes)
         import_process(batch_id=batch.pk)
         batch.refresh_from_db()
     return batch
+
+
+def _unpacked(content: bytes, name: str) -> int:
+    # A small .xlsx can unpack to a lot of XML (a zip bomb): such a file is a background job too.
+    # A file that is no spreadsheet at all is refused by import_process, with its message.
+    try:
+        return spreadsheets.unpacked_size(content, filename=name)
+    except spreadsheets.SpreadsheetRefused:
+        return 0
 
 
 def _progress(batch: m.ImportBatch, done: int, message: str = "") -> None:

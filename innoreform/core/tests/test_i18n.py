@@ -4,7 +4,8 @@ from innoreform.core import i18n
 
 
 def test_compiled_catalogue_is_read_by_gettext(tmp_path):
-    po = tmp_path / "django.po"
+    (tmp_path / "zh_Hans" / "LC_MESSAGES").mkdir(parents=True)
+    po = tmp_path / "zh_Hans" / "LC_MESSAGES" / "django.po"
     po.write_text(
         '# header\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
         '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
@@ -16,7 +17,7 @@ def test_compiled_catalogue_is_read_by_gettext(tmp_path):
         'msgid "%(n)s file"\nmsgid_plural "%(n)s files"\nmsgstr[0] "%(n)s 个文件"\n',
         encoding="utf-8",
     )
-    mo = tmp_path / "django.mo"
+    mo = po.with_suffix(".mo")
     i18n.write_mo(i18n.parse_po(po), mo)
     with mo.open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)

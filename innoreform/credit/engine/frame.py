@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,16 +168,21 @@ def read_csv_text(text: str, *, delimiter: str | None = None) -> Frame:
     return from_records(rows[0], rows[1:])
 
 
+# Training files are larger than any import: Excel's own sheet limit, and a job's time budget.
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_SECONDS = 900.0
+
+
 def read_excel(path: Path) -> Frame:
-    from openpyxl import load_workbook
+    """The first sheet through the platform's one spreadsheet reader (core.spreadsheets), whose
+    caps refuse zip bombs and row bombs before they are read."""
+    from innoreform.core.spreadsheets import SpreadsheetRefused, read_rows
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise CreditDataError(f"cannot read the Excel file: {exc}", code="unreadable") from exc
-    ws = wb.worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
+        rows = [list(r) for r in read_rows(path, filename=path.name, max_rows=EXCEL_MAX_ROWS, seconds=EXCEL_SECONDS)]
+    except SpreadsheetRefused as exc:
+        code = "empty" if exc.code == "spreadsheet_empty" else "unreadable"
+        raise CreditDataError(f"cannot read the Excel file: {exc.message}", code=code) from exc
     if not rows:
         raise CreditDataError("the file is empty", code="empty")
     return from_records(rows[0], rows[1:])
@@ -217,36 +221,22 @@ def read_parquet(path: Path) -> Frame:
     return frame
 
 
-_ATTR = re.compile(r"^@attribute\s+('(?:[^'\\]|\\.)*'|\"[^\"]*\"|\S+)\s+(.+)$", re.IGNORECASE)
-
-
 def read_arff_text(text: str) -> Frame:
-    names: list[str] = []
-    nominal: set[str] = set()
-    lines = text.splitlines()
-    data_at = None
-    for i, line in enumerate(lines):
-        s = line.strip()
-        if not s or s.startswith("%"):
-            continue
-        low = s.lower()
-        if low.startswith("@attribute"):
-            m = _ATTR.match(s)
-            if not m:
-                raise CreditDataError(f"ARFF line {i + 1}: cannot read the attribute", code="unreadable")
-            name = m.group(1).strip("'\"")
-            kind = m.group(2).strip()
-            names.append(name)
-            if kind.startswith("{") or kind.lower().startswith(("string", "date")):
-                nominal.add(name)
-        elif low.startswith("@data"):
-            data_at = i + 1
-            break
-    if data_at is None or not names:
+    """ARFF through liac-arff. Nominal, string and date attributes are categorical columns;
+    '?' is missing."""
+    import arff
+
+    try:
+        data = arff.loads(text)
+    except (arff.ArffException, ValueError, TypeError, IndexError) as exc:
+        raise CreditDataError(f"not a readable ARFF file: {exc}", code="unreadable") from exc
+    attributes = data.get("attributes") or []
+    if not attributes:
         raise CreditDataError("not an ARFF file: no @attribute or @data section", code="unreadable")
-    body = "\n".join(ln for ln in lines[data_at:] if ln.strip() and not ln.lstrip().startswith("%"))
-    rows = list(csv.reader(io.StringIO(body), quotechar="'", skipinitialspace=True))
-    return from_records(names, rows, nominal=nominal)
+    names = [name for name, _kind in attributes]
+    nominal = {name for name, kind in attributes
+               if isinstance(kind, list) or str(kind).upper().startswith(("STRING", "DATE"))}
+    return from_records(names, data.get("data") or [], nominal=nominal)
 
 
 def read_table(path: str | Path) -> Frame:

@@ -3,6 +3,7 @@ messages and imports nothing; a clean file contracts and disburses every loan.""
 
 import base64
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -75,3 +76,64 @@ def test_clean_file_imports_and_disburses(sme, bank):
     assert loans["HT-2"].annual_rate == m.Loan._meta.get_field("annual_rate").to_python("0.040000")
     assert loans["HT-3"].status == "contracted" and loans["HT-3"].borrower_id is None
     assert sum(i.principal_fen for i in loans["HT-1"].instalments.all()) == 10_000_000
+
+
+@pytest.mark.parametrize(("empty_rows", "code"), [
+    (3_000_000, "spreadsheet_too_large"),  # the reported bomb: refused from the zip directory
+    (200_000, "spreadsheet_too_many_rows"),  # under the size cap: refused at row 5,002 while streaming
+])
+def test_spreadsheet_bomb_is_refused_quickly_with_an_envelope(bank, empty_rows, code):
+    """#19.2: a small .xlsx of millions of empty rows held a web worker for 28 s and 500 MB."""
+    from innoreform.core.testing import xlsx_bomb
+
+    content = xlsx_bomb(empty_rows=empty_rows, header=tuple(imports.COLUMNS))
+    client = api_client(bank)
+    started = time.perf_counter()
+    r = client.post("/api/bank/v1/financing/loan-imports",
+                    {"filename": "loans.xlsx", "content_base64": base64.b64encode(content).decode()},
+                    content_type="application/json", headers={"Idempotency-Key": f"bomb-{empty_rows}"})
+    elapsed = time.perf_counter() - started
+    assert r.status_code == 422, r.content
+    body = r.json()
+    assert body["code"] == code and body["message"] and body["details"]["file"] == [body["message"]]
+    assert elapsed < 3, elapsed
+    assert not m.LoanImport.objects.exists()
+
+
+def test_large_file_is_checked_by_a_background_job(sme, bank, settings, django_capture_on_commit_callbacks):
+    """A file that unpacks to more than the foreground size is queued (202), never parsed in the
+    request; the job applies it exactly as a small file would be, and the bank polls for it."""
+    settings.SPREADSHEET_FOREGROUND_BYTES = 1000
+    code = sme.organisation.credit_code
+    content = workbook([row(code, "HT-1"), row(code, "HT-2")])
+    client = api_client(bank)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/api/bank/v1/financing/loan-imports",
+                        {"filename": "loans.xlsx", "content_base64": base64.b64encode(content).decode()},
+                        content_type="application/json", headers={"Idempotency-Key": "imp-big"})
+    assert r.status_code == 202, r.content
+    assert r.json()["status"] == "queued"
+    polled = client.get(f"/api/bank/v1/financing/loan-imports/{r.json()['id']}")
+    assert polled.status_code == 200
+    assert polled.json()["status"] == "applied" and len(polled.json()["loan_ids"]) == 2
+    batch = m.LoanImport.objects.get()
+    assert batch.content is None  # the stored file is dropped once checked
+
+
+def test_background_job_rejects_a_bad_file_with_the_reason(bank, settings, django_capture_on_commit_callbacks):
+    from innoreform.core.testing import xlsx_bomb
+
+    settings.SPREADSHEET_FOREGROUND_BYTES = 1000
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = imports.loan_import(actor=bank, filename="loans.xlsx",
+                                    content=xlsx_bomb(empty_rows=20_000, header=tuple(imports.COLUMNS)))
+    batch.refresh_from_db()
+    assert batch.status == "rejected"
+    assert "5000" in batch.errors[0]["messages"][0]
+
+
+def test_other_institutions_imports_are_not_found(sme, bank, other_bank):
+    batch = imports.loan_import(actor=bank, filename="loans.xlsx", content=workbook([row(sme.organisation.credit_code)]))
+    other = other_bank
+    assert api_client(bank).get(f"/api/bank/v1/financing/loan-imports/{batch.pk}").status_code == 200
+    assert api_client(other).get(f"/api/bank/v1/financing/loan-imports/{batch.pk}").status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import sys
 from collections.abc import Iterator
@@ -201,7 +202,7 @@ def open_table(path: str | Path, *, filename: str | None = None) -> Table:
     path = Path(path)
     name = (filename or path.name).lower()
     if name.endswith((".xlsx", ".xlsm")):
-        return _open_excel(path)
+        return _open_excel(path, name)
     with open(path, "rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     codec = detect_encoding(sample)
@@ -234,29 +235,45 @@ def _csv_rows(path: Path, codec: str, delim: str, header_index: int) -> Iterator
             yield index + 1, row
 
 
-def _open_excel(path: Path) -> Table:
-    from openpyxl import load_workbook
+# Imports run as background jobs: up to Excel's own sheet limit, within a job's time budget.
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_SECONDS = 900.0
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    head = []
-    for row in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True):
-        head.append(["" if v is None else v for v in row])
+
+def _open_excel(path: Path, name: str) -> Table:
+    """The first sheet through the platform's one spreadsheet reader (core.spreadsheets), whose
+    caps refuse zip bombs and row bombs; its refusals become ValueError like every other
+    unreadable file here."""
+    from innoreform.core.spreadsheets import SpreadsheetRefused, read_rows
+
+    try:
+        source = read_rows(path, filename=name, max_rows=EXCEL_MAX_ROWS, seconds=EXCEL_SECONDS)
+        head = []
+        for row in source:
+            head.append(["" if v is None else v for v in row])
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+    except SpreadsheetRefused as exc:
+        raise ValueError(str(exc.message)) from exc
     index, mapping = _pick_header(head)
     if index < 0:
-        workbook.close()
+        source.close()
         raise ValueError("no header row with an application or publication number column was found")
     headers = [str(h) for h in head[index]]
     table = Table(path=str(path), format="xlsx", encoding="xlsx", header_row=index + 1, headers=headers,
                   mapping=mapping)
     table.source = detect_source(table.fields, headers)
+    width = len(headers)
 
     def rows() -> Iterator[tuple[int, list[object]]]:
+        # The reader drops trailing empty cells; a row is as wide as the header, as in the CSV path.
         try:
-            for number, row in enumerate(sheet.iter_rows(min_row=index + 2, values_only=True), start=index + 2):
-                yield number, ["" if v is None else v for v in row]
+            for number, row in enumerate(itertools.chain(head[index + 1:], source), start=index + 2):
+                yield number, ["" if v is None else v for v in row] + [""] * (width - len(row))
+        except SpreadsheetRefused as exc:
+            raise ValueError(str(exc.message)) from exc
         finally:
-            workbook.close()
+            source.close()
 
     table.rows = rows()
     return table

@@ -178,6 +178,20 @@ def test_large_file_runs_as_background_job_with_progress(clerk, monkeypatch, dja
     assert m.Enterprise.objects.count() == 5
 
 
+def test_small_file_that_unpacks_large_runs_as_background_job(clerk, settings, django_capture_on_commit_callbacks):
+    """A zip bomb is small on the wire: the unpacked size, not the upload's, keeps it out of the request."""
+    from innoreform.core.testing import xlsx_bomb
+
+    settings.SPREADSHEET_FOREGROUND_BYTES = 100_000
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        header = tuple(c.key for c in imports.TEMPLATES[ENTERPRISES].columns)
+        batch = upload(clerk, ENTERPRISES, xlsx_bomb(empty_rows=400_000, header=header))
+    assert batch.job_id is not None and len(callbacks) >= 1
+    batch.refresh_from_db()
+    assert batch.status == "rejected"
+    assert "300000 rows" in batch.errors[0]["messages"][0]  # the row cap, reached while streaming
+
+
 def test_import_links_existing_platform_account(clerk):
     from innoreform.core.models import OrgKind
     from innoreform.core.testing import make_org

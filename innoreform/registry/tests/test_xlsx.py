@@ -1,4 +1,4 @@
-"""The streaming .xlsx reader against files written by openpyxl, and hostile input."""
+"""The registry reads .xlsx through core.spreadsheets: files written by openpyxl, and hostile input."""
 
 import io
 import zipfile
@@ -7,7 +7,8 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from innoreform.registry import imports, xlsx
+from innoreform.core import spreadsheets
+from innoreform.registry import imports
 
 
 def workbook_bytes(rows, write_only=False) -> bytes:
@@ -23,16 +24,16 @@ def workbook_bytes(rows, write_only=False) -> bytes:
 @pytest.mark.parametrize("write_only", [False, True])
 def test_values_round_trip(write_only):
     rows = [["a", "中文", None, 3], [1, 2.5, True, "x"], [], [None, None, "z"]]
-    got = list(xlsx.read_rows(workbook_bytes(rows, write_only)))
+    got = list(spreadsheets.read_rows(workbook_bytes(rows, write_only), filename="a.xlsx"))
     assert got[0] == ("a", "中文", None, 3)
     assert got[1] == (1, 2.5, True, "x")
     assert got[2] == ()  # an empty row keeps its place, so row numbers stay right
     assert got[3] == (None, None, "z")
 
 
-def test_dates_arrive_as_serials_and_parse():
+def test_dates_arrive_as_datetimes_and_parse():
     content = workbook_bytes([["d"], [datetime(2024, 3, 31)]])
-    _header, value = list(xlsx.read_rows(content))
+    _header, value = list(spreadsheets.read_rows(content, filename="a.xlsx"))
     col = imports.Col("d", "d", "date")
     assert imports.parse_cell(col, value[0]) == date(2024, 3, 31)
 
@@ -55,5 +56,5 @@ def test_entity_expansion_is_refused():
 
 
 def test_not_a_zip():
-    with pytest.raises(xlsx.XlsxError):
-        xlsx.read_rows(b"PK\x03\x04 not really")
+    with pytest.raises(spreadsheets.SpreadsheetRefused):
+        spreadsheets.read_rows(b"PK\x03\x04 not really", filename="a.xlsx")
