@@ -133,7 +133,7 @@ def test_background_job_rejects_a_bad_file_with_the_reason(bank, settings, djang
 
 
 def test_other_institutions_imports_are_not_found(sme, bank, other_bank):
-    batch = imports.loan_import(actor=bank, filename="loans.xlsx", content=workbook([row(sme.organisation.credit_code)]))
-    other = other_bank
+    content = workbook([row(sme.organisation.credit_code)])
+    batch = imports.loan_import(actor=bank, filename="loans.xlsx", content=content)
     assert api_client(bank).get(f"/api/bank/v1/financing/loan-imports/{batch.pk}").status_code == 200
-    assert api_client(other).get(f"/api/bank/v1/financing/loan-imports/{batch.pk}").status_code == 404
+    assert api_client(other_bank).get(f"/api/bank/v1/financing/loan-imports/{batch.pk}").status_code == 404
