@@ -18,7 +18,7 @@ class NavItem:
     kinds: frozenset[str] | None = None  # None: every kind
     min_role: str = "member"
     order: int = 50
-    operation: str | tuple[str, ...] | None = None  # or gate on policy operation(s): any one suffices
+    operation: str | tuple[str, ...] | None = None  # or gate on permission operation(s): any one suffices
     extra: dict = field(default_factory=dict)
 
 
@@ -31,7 +31,7 @@ def register(item: NavItem) -> None:
 
 
 def items_for(actor: Actor | None) -> list[dict]:
-    from .policies import can
+    from .permissions import can
 
     if actor is None or actor.organisation is None:
         return []

@@ -19,7 +19,7 @@ from .models import (
     PolicyStatus,
     PolicyVersion,
 )
-from .policies import can
+from .permissions import can
 
 
 def organisation_list(*, actor: Actor, kind: str | None = None, region: str | None = None,

@@ -34,7 +34,7 @@ from .models import (
     Role,
     User,
 )
-from .policies import can, is_maker_checker_violation
+from .permissions import can, is_maker_checker_violation
 from .regions import Region
 
 # --- organisations and people -------------------------------------------------------------

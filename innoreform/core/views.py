@@ -54,7 +54,7 @@ from .listing import list_page
 from .middleware import SESSION_GENERATION_KEY, SESSION_ORG_KEY
 from .models import JobStatus, OrgKind, PolicyStatus, User
 from .notifications import render as render_notification
-from .policies import can
+from .permissions import can
 
 PENDING_USER_KEY = "pending_login_user"
 PENDING_AT_KEY = "pending_login_at"

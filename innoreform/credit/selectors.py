@@ -6,7 +6,7 @@ from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
 
 from . import models as m
-from .policies import can
+from .permissions import can
 
 
 def version_list(*, actor: Actor) -> QuerySet[m.ModelVersion]:

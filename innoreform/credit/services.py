@@ -27,7 +27,7 @@ from innoreform.core import services as core_services
 from innoreform.core.actor import Actor
 from innoreform.core.errors import BadRequest, Conflict, DomainError, NotFound, PermissionDenied
 from innoreform.core.models import Job, JobStatus
-from innoreform.core.policies import is_maker_checker_violation
+from innoreform.core.permissions import is_maker_checker_violation
 from innoreform.core.selectors import policy_in_force
 
 from . import integration, selectors
@@ -37,7 +37,8 @@ from .engine.errors import CreditDataError
 from .engine.frame import SUPPORTED, Frame, read_table
 from .engine.scorecard import Scorecard
 from .engine.train import MODEL_KINDS, TrainResult, model_features, score_frame, train
-from .policies import DRIFT_KEY, can
+from .permissions import can
+from .policies import DRIFT_KEY
 
 JOB_KIND = "credit.score_registry"
 CHUNK = 500

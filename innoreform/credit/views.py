@@ -19,7 +19,8 @@ from innoreform.core.views import portal_view
 from . import models as m
 from . import selectors, services
 from .forms import ScoreFileForm, TrainForm
-from .policies import DRIFT_KEY, can
+from .permissions import can
+from .policies import DRIFT_KEY
 
 
 def require(actor, operation: str) -> None:

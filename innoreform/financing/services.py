@@ -19,7 +19,8 @@ from . import models as m
 from . import rules as rules_mod
 from . import selectors
 from . import validation as v
-from .policies import COLLECTIVE_KEY, LossSharing, can
+from .permissions import can
+from .policies import COLLECTIVE_KEY, LossSharing
 
 # What each institution kind may publish, and the data-authorisation purpose of applying for it.
 KINDS_BY_ORG = {

@@ -14,7 +14,7 @@ from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innoreform.core.money import share_of
-from innoreform.core.policies import is_maker_checker_violation
+from innoreform.core.permissions import is_maker_checker_violation
 from innoreform.core.selectors import policy_in_force
 
 from . import booking, selectors

@@ -41,7 +41,8 @@ from .forms import (
     RefreshForm,
     RepayForm,
 )
-from .policies import COLLECTIVE_KEY, FINANCIAL, can
+from .permissions import FINANCIAL, can
+from .policies import COLLECTIVE_KEY
 
 
 def _error(request, form, exc: DomainError) -> None:

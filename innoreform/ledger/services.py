@@ -34,7 +34,7 @@ from .models import (
     WitnessView,
     node_id,
 )
-from .policies import can
+from .permissions import can
 
 log = logging.getLogger("innoreform.ledger")
 BATCH_SIZE = 256

@@ -14,7 +14,7 @@ from innoreform.core.views import portal_view
 
 from . import keys, receipts, selectors, services, tiles
 from .forms import AttachForm, EvidenceForm, VerifyReceiptForm
-from .policies import can
+from .permissions import can
 
 IMMUTABLE = {"public": True, "max_age": 31536000, "immutable": True}
 

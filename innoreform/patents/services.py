@@ -17,7 +17,7 @@ from innoreform.core import services as core_services
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
-from . import policies
+from . import permissions
 from .engine import industries as eng_industries
 from .engine.ingest import ingest
 from .engine.normalize import name_key
@@ -29,7 +29,7 @@ MAX_FILES = 10
 
 
 def _require(actor: Actor, operation: str) -> None:
-    if not policies.can(actor, operation):
+    if not permissions.can(actor, operation):
         raise PermissionDenied()
 
 

@@ -18,14 +18,14 @@ from innoreform.core.errors import DomainError
 from innoreform.core.exports import Column, export_response
 from innoreform.core.views import portal_view
 
-from . import pdf, policies, selectors, services
+from . import pdf, permissions, selectors, services
 from .engine.ipc import wipo_fields
 from .engine.landscape import CITY_NAMES_ZH
 from .models import Position
 
 
 def _require(actor, operation):
-    if not policies.can(actor, operation):
+    if not permissions.can(actor, operation):
         raise Http404
 
 
@@ -45,7 +45,7 @@ def index(request):
         return redirect("patents:dataset", pk=dataset.pk)
     return render(request, "patents/index.html", {
         "datasets": selectors.dataset_list(actor=actor)[:100],
-        "can_import": policies.can(actor, "patents.import"),
+        "can_import": permissions.can(actor, "patents.import"),
         "industries": selectors.industry_list(selectors.ruleset_in_force()),
     })
 

@@ -45,7 +45,7 @@ from .models import (
     Pool,
     StakeRecovery,
 )
-from .policies import can
+from .permissions import can
 
 MAX_AMOUNT_FEN = 10**15
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024

@@ -34,7 +34,7 @@ from .forms import (
     StakeRecoveryForm,
 )
 from .models import LIVE_STATUSES, Claim, ClaimStatus, Level, Mode, PayoutItem
-from .policies import can
+from .permissions import can
 
 CLAIM_COLUMNS = [
     Column(pgettext_lazy("pools", "Claim"), lambda c: c.pk),

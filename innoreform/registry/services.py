@@ -27,7 +27,8 @@ from . import assemble, imports, sharing
 from . import evaluation as ev
 from . import index as ix
 from . import models as m
-from .policies import CYCLE_KEY, EVALUATION_KEY, INDEX_KEY, NOTICE_KEY, TechSmeCycleRules, can
+from .permissions import can
+from .policies import CYCLE_KEY, EVALUATION_KEY, INDEX_KEY, NOTICE_KEY, TechSmeCycleRules
 from .selectors import department_scope, own_enterprise
 
 BACKGROUND_BYTES = 512 * 1024  # larger uploads are processed by a background job

@@ -32,7 +32,7 @@ from .forms import (
     ReviewForm,
     RevokeForm,
 )
-from .policies import can
+from .permissions import can
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -23,7 +23,8 @@ from innoreform.core.selectors import policy_in_force
 
 from . import models as m
 from . import money, registry_adapter
-from .policies import POLICY_KEY, SchemeParams, can
+from .permissions import can
+from .policies import POLICY_KEY, SchemeParams
 
 MAX_FEN = 10**13  # 100 billion yuan: bounds every amount a user can type
 

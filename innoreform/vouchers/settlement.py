@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied
-from innoreform.core.policies import is_maker_checker_violation
+from innoreform.core.permissions import is_maker_checker_violation
 
 from . import models as m
 from . import money

@@ -24,12 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from innoreform.core import audit, rows
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
-from innoreform.core.policies import is_maker_checker_violation
+from innoreform.core.permissions import is_maker_checker_violation
 from innoreform.core.regions import region_group
 
 from . import fraud, money
 from . import models as m
-from .policies import Flow, can
+from .permissions import can
+from .policies import Flow
 from .services import MAX_FEN, _require, release, scheme
 from .tasks import schedule_sequencing
 

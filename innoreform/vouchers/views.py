@@ -20,7 +20,7 @@ from innoreform.core.views import portal_view
 
 from . import forms, reports, selectors, services, settlement, use
 from . import models as m
-from .policies import can
+from .permissions import can
 from .reconcile import reconcile
 from .templatetags.vouchers_tags import yuan
 

@@ -3,7 +3,7 @@
 import pytest
 
 from innoreform.core.models import OrgKind, Role
-from innoreform.core.policies import TABLE, allowed, is_maker_checker_violation
+from innoreform.core.permissions import TABLE, allowed, is_maker_checker_violation
 
 E, S, B, D, P = (OrgKind.ENTERPRISE, OrgKind.SERVICE_INSTITUTION, OrgKind.BANK, OrgKind.DEPARTMENT,
                  OrgKind.PLATFORM_OPERATOR)

@@ -66,7 +66,7 @@ def is_maker_checker_violation(*, submitted_by_id: int | None, approver_id: int 
 
 class OperationTable:
     """A domain's role × operation table: operation -> (organisation kinds, minimum role).
-    Each app's policies.py builds one and exposes its `allowed` (pure, tested as a table) and
+    Each app's permissions.py builds one and exposes its `allowed` (pure, tested as a table) and
     `can` (for an actor; the system actor may do anything)."""
 
     def __init__(self, rules: dict[str, tuple[frozenset[str], str]]):
