@@ -173,7 +173,8 @@ def _validation_details(errors: list[dict]) -> dict[str, list[str]]:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        if exc.status in (403, 404):
+        # permissions.require has already audited its own denials (marked `audited`).
+        if exc.status in (403, 404) and not getattr(exc, "audited", False):
             actor = getattr(request, "auth", None) or getattr(request, "actor", None)
             if isinstance(actor, Actor):
                 audit.record_denial(actor=actor, action=f"api:{request.method} {request.path}"[:100],

@@ -34,15 +34,10 @@ from .models import (
     Role,
     User,
 )
-from .permissions import can, is_maker_checker_violation
+from .permissions import can, is_maker_checker_violation, require
 from .regions import Region
 
 # --- organisations and people -------------------------------------------------------------
-
-
-def _require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        raise PermissionDenied(code="permission_denied")
 
 
 def _clean_credit_code(raw: str | None, region: str) -> str | None:
@@ -75,7 +70,7 @@ def organisation_create(
     line: str = "",
     is_demo: bool = False,
 ) -> Organisation:
-    _require(actor, "organisation.create")
+    require(actor, "organisation.create")
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = [str(_("A name is required."))]
@@ -351,7 +346,7 @@ def _validate_parameters(key: str, parameters: dict) -> dict:
 
 def policy_propose(*, actor: Actor, key: str, parameters: dict, effective_from: date,
                    effective_to: date | None = None, title: str = "", source: str = "") -> PolicyVersion:
-    _require(actor, "policy.propose")
+    require(actor, "policy.propose")
     clean = _validate_parameters(key, parameters)
     if effective_to is not None and effective_to <= effective_from:
         raise field_error("effective_to", _("The end date must be after the start date."))
@@ -368,7 +363,7 @@ def policy_propose(*, actor: Actor, key: str, parameters: dict, effective_from: 
 
 def policy_decide(*, actor: Actor, policy: PolicyVersion, approve: bool) -> PolicyVersion:
     """Approve or reject a draft. The approver must not be its author (maker-checker)."""
-    _require(actor, "policy.approve")
+    require(actor, "policy.approve")
     with transaction.atomic():
         policy = PolicyVersion.objects.select_for_update().get(pk=policy.pk)
         if policy.status != PolicyStatus.DRAFT:

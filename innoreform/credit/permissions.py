@@ -18,3 +18,4 @@ TABLE: dict[str, tuple[frozenset, str]] = {
 _table = OperationTable(TABLE)
 allowed = _table.allowed
 can = _table.can
+require = _table.require

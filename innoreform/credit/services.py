@@ -37,16 +37,11 @@ from .engine.errors import CreditDataError
 from .engine.frame import SUPPORTED, Frame, read_table
 from .engine.scorecard import Scorecard
 from .engine.train import MODEL_KINDS, TrainResult, model_features, score_frame, train
-from .permissions import can
+from .permissions import can, require
 from .policies import DRIFT_KEY
 
 JOB_KIND = "credit.score_registry"
 CHUNK = 500
-
-
-def _require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        raise PermissionDenied()
 
 
 def reason_text(reason: dict) -> str:
@@ -66,7 +61,7 @@ def load_model(version: m.ModelVersion):
 # -- registry ---------------------------------------------------------------------------------------
 def version_register(*, actor: Actor, name: str, spec: dict, report: dict, booster_text: str = "") -> m.ModelVersion:
     """Submit a trained model for approval as the next version of `name`."""
-    _require(actor, "credit.model_submit")
+    require(actor, "credit.model_submit")
     name = name.strip()
     if not name or len(name) > 100:
         raise BadRequest(_("Give the model a name of at most 100 characters."))
@@ -118,7 +113,7 @@ def version_approve(*, actor: Actor, version_id: int, role: str = m.ModelRole.CH
     A new champion retires the previous champion of the same model name."""
     if not can(actor, "credit.model_view"):
         raise NotFound()
-    _require(actor, "credit.model_approve")
+    require(actor, "credit.model_approve")
     if role not in m.ModelRole.values:
         raise BadRequest(_("Unknown role."))
     with transaction.atomic():
@@ -150,7 +145,7 @@ def version_approve(*, actor: Actor, version_id: int, role: str = m.ModelRole.CH
 def version_reject(*, actor: Actor, version_id: int, note: str = "") -> m.ModelVersion:
     if not can(actor, "credit.model_view"):
         raise NotFound()
-    _require(actor, "credit.model_approve")
+    require(actor, "credit.model_approve")
     with transaction.atomic():
         version = _locked_version(version_id)
         if is_maker_checker_violation(submitted_by_id=version.submitted_by_id,
@@ -179,7 +174,7 @@ def scoring_job_start(*, actor: Actor, version_id: int) -> Job:
     """Queue scoring of every registered enterprise with an approved version; progress on a Job."""
     if not can(actor, "credit.model_view"):
         raise NotFound()
-    _require(actor, "credit.score_registry")
+    require(actor, "credit.score_registry")
     from .tasks import score_registry
 
     with transaction.atomic():
@@ -371,7 +366,7 @@ def training_start(*, actor: Actor, name: str, target: str, source: str = m.RunS
     as a submitted version in the starter's name (approval by another person follows)."""
     if not can(actor, "credit.model_view"):
         raise NotFound()
-    _require(actor, "credit.model_submit")
+    require(actor, "credit.model_submit")
     name, target, bad, id_column = name.strip(), target.strip(), bad.strip(), id_column.strip()
     if not name or len(name) > 100:
         raise BadRequest(_("Give the model a name of at most 100 characters."), code="bad_name")
@@ -407,7 +402,7 @@ def scoring_file_start(*, actor: Actor, version_id: int, filename: str, content:
     """Queue scoring of an uploaded file with an approved version; the result is a CSV file."""
     if not can(actor, "credit.model_view"):
         raise NotFound()
-    _require(actor, "credit.score_registry")
+    require(actor, "credit.score_registry")
     version = m.ModelVersion.objects.filter(pk=version_id).first()
     if version is None:
         raise NotFound()

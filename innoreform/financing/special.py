@@ -20,9 +20,8 @@ from innoreform.core.selectors import policy_in_force
 from . import facts, loans
 from . import models as m
 from . import validation as v
-from .permissions import FINANCIAL
+from .permissions import FINANCIAL, require
 from .policies import EQUIPMENT_KEY
-from .services import require
 
 # --- IP pledge ------------------------------------------------------------------------------------------
 

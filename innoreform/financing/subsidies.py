@@ -19,8 +19,8 @@ from innoreform.core.selectors import policy_in_force
 
 from . import booking, selectors
 from . import models as m
+from .permissions import require
 from .policies import SUBSIDY_KEY, SubsidyRules
-from .services import require
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:

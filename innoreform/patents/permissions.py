@@ -20,3 +20,4 @@ TABLE = {
 _table = OperationTable(TABLE)
 allowed = _table.allowed
 can = _table.can
+require = _table.require

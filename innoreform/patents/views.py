@@ -24,17 +24,12 @@ from .engine.landscape import CITY_NAMES_ZH
 from .models import Position
 
 
-def _require(actor, operation):
-    if not permissions.can(actor, operation):
-        raise Http404
-
-
 @portal_view
 def index(request):
     actor = request.actor
-    _require(actor, "patents.view")
+    permissions.require(actor, "patents.view", hide=True)
     if request.method == "POST":
-        _require(actor, "patents.import")
+        permissions.require(actor, "patents.import", hide=True)
         files = [(f.name, f.read()) for f in request.FILES.getlist("files")]
         try:
             dataset = services.dataset_import_start(actor=actor, name=request.POST.get("name", ""), files=files)
@@ -168,7 +163,7 @@ def topic_export(request, pk, industry):
 
 @portal_view
 def rules_page(request):
-    _require(request.actor, "patents.view")
+    permissions.require(request.actor, "patents.view", hide=True)
     ruleset = selectors.ruleset_in_force()
     return render(request, "patents/rules.html", {
         "ruleset": ruleset, "rules": ruleset.rules.all(), "versions": selectors.ruleset_list()[:20],

@@ -45,16 +45,10 @@ from .models import (
     Pool,
     StakeRecovery,
 )
-from .permissions import can
+from .permissions import require
 
 MAX_AMOUNT_FEN = 10**15
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-def require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        audit.record_denial(actor=actor, action=operation, reason="not allowed")
-        raise PermissionDenied()
 
 
 def _amount(field: str, value) -> int:

@@ -34,7 +34,7 @@ from .forms import (
     StakeRecoveryForm,
 )
 from .models import LIVE_STATUSES, Claim, ClaimStatus, Level, Mode, PayoutItem
-from .permissions import can
+from .permissions import can, require
 
 CLAIM_COLUMNS = [
     Column(pgettext_lazy("pools", "Claim"), lambda c: c.pk),
@@ -80,8 +80,7 @@ def _claimable_stakes(actor):
 @portal_view
 def claim_new(request):
     actor = request.actor
-    if not can(actor, "pools.claim_file"):
-        raise Http404
+    require(actor, "pools.claim_file", hide=True)
     investor = actor.kind == OrgKind.INVESTOR
     loans = _claimable_stakes(actor) if investor else _claimable_loans(actor)
     if investor:

@@ -23,3 +23,4 @@ TABLE: dict[str, tuple[frozenset[str], str]] = {
 _table = OperationTable(TABLE)
 allowed = _table.allowed
 can = _table.can
+require = _table.require

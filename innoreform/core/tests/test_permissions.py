@@ -1,9 +1,15 @@
 """The role × operation table, tested as a table."""
 
-import pytest
+import json
 
-from innoreform.core.models import OrgKind, Role
-from innoreform.core.permissions import TABLE, allowed, is_maker_checker_violation
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from innoreform.core.errors import NotFound, PermissionDenied
+from innoreform.core.models import AuditEvent, OrgKind, Outcome, Role
+from innoreform.core.permissions import TABLE, allowed, is_maker_checker_violation, require
+from innoreform.core.testing import make_actor
 
 E, S, B, D, P = (OrgKind.ENTERPRISE, OrgKind.SERVICE_INSTITUTION, OrgKind.BANK, OrgKind.DEPARTMENT,
                  OrgKind.PLATFORM_OPERATOR)
@@ -65,3 +71,49 @@ def test_nobody_without_a_role_or_kind_is_allowed(operation):
 )
 def test_maker_checker(submitted_by, approver, violation):
     assert is_maker_checker_violation(submitted_by_id=submitted_by, approver_id=approver) is violation
+
+
+# --- require: one audited denial on pages and APIs alike ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_require_passes_an_allowed_actor_and_records_nothing():
+    require(make_actor(kind=D, role=R), "policy.propose")
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_require_audits_the_denial_and_marks_the_error():
+    actor = make_actor(kind=E, role=M)
+    with pytest.raises(PermissionDenied) as refused:
+        require(actor, "policy.propose", target=actor.organisation)
+    assert refused.value.audited
+    with pytest.raises(NotFound):
+        require(actor, "audit.search_all", "audit.search_own", hide=True)
+    first, second = AuditEvent.objects.filter(actor=actor.user).order_by("pk")
+    assert (first.action, first.outcome, first.object_type, first.object_id) == (
+        "policy.propose", Outcome.DENIED, "core.organisation", str(actor.organisation.pk))
+    assert (second.action, second.outcome) == ("audit.search_all|audit.search_own", Outcome.DENIED)
+
+
+@pytest.mark.django_db
+def test_a_denied_page_leaves_exactly_one_audit_row():
+    actor = make_actor(kind=E, role=M)
+    client = Client()
+    client.force_login(actor.user)
+    assert client.get(reverse("core:audit")).status_code == 404  # pages one may not use do not exist
+    denials = AuditEvent.objects.filter(actor=actor.user, outcome="denied")
+    assert list(denials.values_list("action", flat=True)) == ["audit.search_all|audit.search_own"]
+
+
+@pytest.mark.django_db
+def test_a_denied_api_call_leaves_exactly_one_audit_row():
+    actor = make_actor(kind=E, role=ADM)
+    client = Client()
+    client.force_login(actor.user)
+    body = {"key": "vouchers.scheme", "parameters": {}, "effective_from": "2030-01-01"}
+    response = client.post("/api/v1/core/policies", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    denials = AuditEvent.objects.filter(actor=actor.user, outcome="denied")
+    assert list(denials.values_list("action", flat=True)) == ["policy.propose"]
