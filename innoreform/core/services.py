@@ -10,7 +10,7 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError as PydanticValidationError
@@ -378,26 +378,6 @@ def policy_decide(*, actor: Actor, policy: PolicyVersion, approve: bool) -> Poli
         audit.record(actor=actor, action="policy.approved" if approve else "policy.rejected", obj=policy,
                      changes={"key": policy.key, "version": policy.version})
     return policy
-
-
-def policy_seed_default(*, key: str) -> PolicyVersion:
-    """Materialise the shipped default (the brief's figures) as approved version 1, once."""
-    definition = policies_registry.get(key)
-    with transaction.atomic():
-        existing = PolicyVersion.objects.filter(key=key).order_by("version").first()
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                version = PolicyVersion.objects.create(
-                    key=key, version=1, parameters=definition.defaults, title=str(definition.title),
-                    source=definition.source, effective_from=date(2020, 1, 1), status=PolicyStatus.APPROVED,
-                    approved_at=timezone.now(),
-                )
-        except IntegrityError:
-            return PolicyVersion.objects.get(key=key, version=1)
-        audit.record(actor=Actor.system(), action="policy.default_seeded", obj=version, changes={"key": key})
-    return version
 
 
 # --- notifications and background jobs ------------------------------------------------------------
