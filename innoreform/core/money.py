@@ -15,8 +15,9 @@ def quantize_rate(rate: Decimal) -> Decimal:
     return Decimal(rate).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def share_of(amount_fen: int, percent: Decimal) -> int:
-    """`percent` % of an amount, rounded half up to a fen."""
+def percent_of(amount_fen: int, percent: Decimal) -> int:
+    """`percent` % of an amount (50 = half), rounded half up to a fen. Named for its unit: a
+    "share" is a fraction (vouchers.money.share_of(amount, Decimal("0.5")) is half)."""
     with localcontext() as ctx:
         ctx.prec = 40
         return round_fen(Decimal(amount_fen) * Decimal(percent) / Decimal(100))

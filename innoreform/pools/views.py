@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from innoreform.books.templatetags.books import fen_to_yuan
 from innoreform.core.errors import DomainError
 from innoreform.core.exports import EXPORT_FORMATS, Column, export_response
 from innoreform.core.forms import apply_domain_error
 from innoreform.core.listing import list_page
 from innoreform.core.models import OrgKind
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.views import portal_view
 from innoreform.financing import selectors as fin_selectors
 

@@ -115,10 +115,6 @@ def explain(check: dict) -> str:
         return str(template)
 
 
-def _yuan(fen: int | None) -> str:
-    return "—" if fen is None else fen_to_yuan(fen)
-
-
 def _issued_fen(org_ids: set[int], year: int) -> int:
     """Face value committed this year: active and expired vouchers count in full, released money
     of expired or cancelled ones does not."""
@@ -143,13 +139,13 @@ def eligibility(*, organisation, requested_fen: int, year: int, params: SchemePa
         add("staff", facts.staff_total is not None and facts.staff_total <= params.max_staff,
             value=facts.staff_total if facts.staff_total is not None else "—", limit=params.max_staff)
         add("sales", facts.sales_fen is not None and facts.sales_fen <= params.max_sales_fen,
-            value=_yuan(facts.sales_fen), limit=_yuan(params.max_sales_fen))
+            value=fen_to_yuan(facts.sales_fen) or "—", limit=fen_to_yuan(params.max_sales_fen))
         add("industry", not facts.restricted)
     own_used = _issued_fen({organisation.pk}, year)
-    add("annual_cap", own_used < params.annual_cap_fen, used=_yuan(own_used), cap=_yuan(params.annual_cap_fen))
+    add("annual_cap", own_used < params.annual_cap_fen, used=fen_to_yuan(own_used), cap=fen_to_yuan(params.annual_cap_fen))
     group = registry_adapter.group_organisation_ids(organisation)
     group_used = _issued_fen(group, year)
-    add("group_cap", group_used < params.group_cap_fen, used=_yuan(group_used), cap=_yuan(params.group_cap_fen),
+    add("group_cap", group_used < params.group_cap_fen, used=fen_to_yuan(group_used), cap=fen_to_yuan(params.group_cap_fen),
         members=len(group))
     fraud = m.Voucher.objects.filter(enterprise=organisation, status=m.VoucherStatus.CANCELLED,
                                      closed_reason__startswith="fraud").exists()
