@@ -37,7 +37,7 @@ from .engine.errors import CreditDataError
 from .engine.frame import SUPPORTED, Frame, read_table
 from .engine.scorecard import Scorecard
 from .engine.train import MODEL_KINDS, TrainResult, model_features, score_frame, train
-from .permissions import can, require
+from .permissions import require
 from .policies import DRIFT_KEY
 
 JOB_KIND = "credit.score_registry"
@@ -111,8 +111,7 @@ def version_approve(*, actor: Actor, version_id: int, role: str = m.ModelRole.CH
                     note: str = "") -> m.ModelVersion:
     """Approve a submitted version as champion or challenger. The approver is never the submitter.
     A new champion retires the previous champion of the same model name."""
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
+    require(actor, "credit.model_view", hide=True)
     require(actor, "credit.model_approve")
     if role not in m.ModelRole.values:
         raise BadRequest(_("Unknown role."))
@@ -143,8 +142,7 @@ def version_approve(*, actor: Actor, version_id: int, role: str = m.ModelRole.CH
 
 
 def version_reject(*, actor: Actor, version_id: int, note: str = "") -> m.ModelVersion:
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
+    require(actor, "credit.model_view", hide=True)
     require(actor, "credit.model_approve")
     with transaction.atomic():
         version = _locked_version(version_id)
@@ -172,8 +170,7 @@ def registry_columns_used(version: m.ModelVersion) -> list[str]:
 
 def scoring_job_start(*, actor: Actor, version_id: int) -> Job:
     """Queue scoring of every registered enterprise with an approved version; progress on a Job."""
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
+    require(actor, "credit.model_view", hide=True)
     require(actor, "credit.score_registry")
     from .tasks import score_registry
 
@@ -280,8 +277,7 @@ def drift_check(*, actor: Actor, version: m.ModelVersion, model, frame, scores: 
 def bank_score(*, actor: Actor, credit_code: str, purpose: str) -> tuple[m.ScoreRecord, list[str]]:
     """Score one enterprise for an institution with the enterprise's consent (404 without it).
     Uses the approved champion; records the score with the model version and an audit row."""
-    if not can(actor, "credit.bank_score"):
-        raise NotFound()
+    require(actor, "credit.bank_score", hide=True)
     if not integration.consent_allows_credit_score(institution_id=actor.organisation_id, credit_code=credit_code,
                                                    purpose=purpose):
         raise NotFound()
@@ -364,8 +360,7 @@ def training_start(*, actor: Actor, name: str, target: str, source: str = m.RunS
                    seed: int = 0) -> m.Run:
     """Queue training on an uploaded file or the registry snapshot. The task registers the model
     as a submitted version in the starter's name (approval by another person follows)."""
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
+    require(actor, "credit.model_view", hide=True)
     require(actor, "credit.model_submit")
     name, target, bad, id_column = name.strip(), target.strip(), bad.strip(), id_column.strip()
     if not name or len(name) > 100:
@@ -400,8 +395,7 @@ def training_start(*, actor: Actor, name: str, target: str, source: str = m.RunS
 def scoring_file_start(*, actor: Actor, version_id: int, filename: str, content: bytes,
                        id_column: str = "", lang: str = "") -> m.Run:
     """Queue scoring of an uploaded file with an approved version; the result is a CSV file."""
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
+    require(actor, "credit.model_view", hide=True)
     require(actor, "credit.score_registry")
     version = m.ModelVersion.objects.filter(pk=version_id).first()
     if version is None:
