@@ -7,7 +7,10 @@ API call each leave exactly one audit row. Object-level checks (is this my organ
 object?) live in selectors, which turn a failure into NotFound.
 """
 
+from dataclasses import dataclass
 from typing import Any, NoReturn
+
+from django.db import connection
 
 from . import audit
 from .actor import ROLE_RANK, Actor
@@ -22,22 +25,58 @@ def _kinds(*kinds: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
+@dataclass
+class Denial:
+    """What `deny` refused, carried on the error it raises (`error.denial`)."""
+
+    actor: Actor
+    action: str
+    object_type: str = ""
+    object_id: Any = ""
+    recorded: bool = False
+
+    def record(self) -> None:
+        if not self.recorded:
+            audit.record_denial(actor=self.actor, action=self.action, object_type=self.object_type,
+                                object_id=self.object_id, reason="not allowed")
+            self.recorded = True
+
+
+def _in_transaction() -> bool:
+    # A test's own wrapping transaction does not count (Django's durable check skips it the same way).
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
 def deny(actor: Actor | None, operations: tuple[str, ...], *, target: Any = None, hide: bool = False) -> NoReturn:
     """Audit the denial, then refuse: PermissionDenied, or NotFound with `hide` (pages the actor may
     not use do not exist for them, and an object they may not see is a 404, never a 403).
 
-    The audit row is written in its own transaction (audit.record_denial), so call this before the
-    service opens its transaction: the refused request rolls back, the denial stays. The raised
-    error is marked `audited`, so the API's error handler does not record it a second time."""
-    if actor is not None:
-        object_type, object_id = "", ""
-        if target is not None:
-            object_type, object_id = f"{target._meta.app_label}.{target._meta.model_name}", target.pk
-        audit.record_denial(actor=actor, action="|".join(operations)[:100], object_type=object_type,
-                            object_id=object_id, reason="not allowed")
+    The error carries the denial (`error.denial`). Outside a transaction, the usual case as
+    services check before opening theirs, the row is written now, in its own transaction. Inside
+    one (an API's idempotent() wraps the service in its transaction), a row written now would be
+    rolled back with the refused work, so the edge that catches the error writes it after the
+    rollback (record_denial_of), and records nothing else for it."""
     error = NotFound() if hide else PermissionDenied()
-    error.audited = True
+    error.denial = None
+    if actor is not None:
+        denial = Denial(actor=actor, action="|".join(operations)[:100])
+        if target is not None:
+            denial.object_type, denial.object_id = f"{target._meta.app_label}.{target._meta.model_name}", target.pk
+        if not _in_transaction():
+            denial.record()
+        error.denial = denial
     raise error
+
+
+def record_denial_of(error: Exception) -> bool:
+    """For the edges (API error handler, portal_view): write the denial `deny` attached to `error`
+    if it is still pending. True if the error came from `deny` (whether or not an actor was known),
+    so the caller records nothing more about it."""
+    if not hasattr(error, "denial"):
+        return False
+    if error.denial is not None:
+        error.denial.record()
+    return True
 
 
 class OperationTable:

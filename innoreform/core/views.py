@@ -54,7 +54,7 @@ from .listing import list_page
 from .middleware import SESSION_GENERATION_KEY, SESSION_ORG_KEY
 from .models import JobStatus, OrgKind, PolicyStatus, User
 from .notifications import render as render_notification
-from .permissions import can, require
+from .permissions import can, record_denial_of, require
 
 PENDING_USER_KEY = "pending_login_user"
 PENDING_AT_KEY = "pending_login_at"
@@ -81,8 +81,10 @@ def portal_view(view):
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
+            record_denial_of(exc)  # a denial by require inside a transaction is written after its rollback
             raise Http404(str(exc.message)) from exc
         except DomainError as exc:
+            record_denial_of(exc)
             # A service refused something the view did not turn into a form error: say why, no 500.
             return render(request, "core/error.html", {"error": exc}, status=exc.status)
 

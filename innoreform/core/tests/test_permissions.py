@@ -3,12 +3,13 @@
 import json
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from innoreform.core.errors import NotFound, PermissionDenied
 from innoreform.core.models import AuditEvent, OrgKind, Outcome, Role
-from innoreform.core.permissions import TABLE, allowed, is_maker_checker_violation, require
+from innoreform.core.permissions import TABLE, allowed, is_maker_checker_violation, record_denial_of, require
 from innoreform.core.testing import make_actor
 
 E, S, B, D, P = (OrgKind.ENTERPRISE, OrgKind.SERVICE_INSTITUTION, OrgKind.BANK, OrgKind.DEPARTMENT,
@@ -87,13 +88,24 @@ def test_require_audits_the_denial_and_marks_the_error():
     actor = make_actor(kind=E, role=M)
     with pytest.raises(PermissionDenied) as refused:
         require(actor, "policy.propose", target=actor.organisation)
-    assert refused.value.audited
+    assert refused.value.denial.recorded
     with pytest.raises(NotFound):
         require(actor, "audit.search_all", "audit.search_own", hide=True)
     first, second = AuditEvent.objects.filter(actor=actor.user).order_by("pk")
     assert (first.action, first.outcome, first.object_type, first.object_id) == (
         "policy.propose", Outcome.DENIED, "core.organisation", str(actor.organisation.pk))
     assert (second.action, second.outcome) == ("audit.search_all|audit.search_own", Outcome.DENIED)
+
+
+@pytest.mark.django_db
+def test_a_denial_inside_a_transaction_is_written_by_the_edge_after_the_rollback():
+    actor = make_actor(kind=E, role=M)
+    with pytest.raises(PermissionDenied) as refused, transaction.atomic():
+        require(actor, "policy.propose")
+    assert not AuditEvent.objects.filter(actor=actor.user).exists()  # it would have rolled back
+    assert record_denial_of(refused.value) and record_denial_of(refused.value)
+    assert AuditEvent.objects.filter(actor=actor.user, action="policy.propose", outcome=Outcome.DENIED).count() == 1
+    assert not record_denial_of(PermissionDenied())  # not from require: the edge records it its own way
 
 
 @pytest.mark.django_db

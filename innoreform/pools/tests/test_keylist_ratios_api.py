@@ -126,3 +126,16 @@ def test_a_denied_api_call_is_audited_once(world):
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     denials = AuditEvent.objects.filter(actor=world.bank.user, outcome="denied")
     assert list(denials.values_list("action", flat=True)) == ["pools.run_payouts"]
+
+
+def test_a_denial_inside_the_idempotent_transaction_is_still_audited_once(world):
+    """The service runs inside idempotent()'s transaction, which the refusal rolls back: the
+    denial is written after it, by the API's error handler."""
+    pool, _city_pool = world.pools()
+    bank = _client(world.bank.user)
+    response = bank.post(f"/api/v1/pools/pools/{pool.pk}/contributions",
+                         json.dumps({"amount_fen": 100, "received_on": str(world.today)}),
+                         content_type="application/json", headers={"Idempotency-Key": "denied-1"})
+    assert response.status_code == 403, response.content
+    denials = AuditEvent.objects.filter(actor=world.bank.user, outcome="denied")
+    assert list(denials.values_list("action", flat=True)) == ["pools.contribute"]
