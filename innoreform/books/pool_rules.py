@@ -176,10 +176,6 @@ def _pct(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-def _yuan(fen: int) -> str:
-    return fen_to_yuan(fen)
-
-
 def _level(level: str) -> str:
     labels = {"province": _("Provincial"), "city": pgettext("jurisdiction", "City"),
               "district": pgettext("jurisdiction", "District"),
@@ -254,12 +250,13 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
         if tier is None:
             lines.append(ExplanationLine("tier.none", _(
                 "Not covered: the loan of %(principal)s yuan is above the largest tier (%(limit)s yuan).") % {
-                "principal": _yuan(claim.principal_fen), "limit": _yuan(p.tiers[-1].up_to_fen)}))
+                "principal": fen_to_yuan(claim.principal_fen), "limit": fen_to_yuan(p.tiers[-1].up_to_fen)}))
             return _not_eligible(lines, policy_version)
         rate = tier.rate
         lines.append(ExplanationLine("tier", _(
             "Loan of %(principal)s yuan is in the tier up to %(limit)s yuan: %(rate)s.") % {
-            "principal": _yuan(claim.principal_fen), "limit": _yuan(tier.up_to_fen), "rate": _pct(tier.rate)},
+            "principal": fen_to_yuan(claim.principal_fen), "limit": fen_to_yuan(tier.up_to_fen),
+            "rate": _pct(tier.rate)},
             rate=tier.rate))
         if claim.key_list_firm or claim.ip_pledge:
             rate += p.key_list_or_ip_pledge_bonus
@@ -304,13 +301,13 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
         if amount > room:
             lines.append(ExplanationLine("cap.overall", _(
                 "%(level)s layer cut from %(planned)s to %(amount)s yuan: all layers together pay at most "
-                "%(cap)s of the loss.") % {"level": _level(layer.level), "planned": _yuan(amount),
-                                           "amount": _yuan(room),
+                "%(cap)s of the loss.") % {"level": _level(layer.level), "planned": fen_to_yuan(amount),
+                                           "amount": fen_to_yuan(room),
                                            "cap": _pct(p.overall_cap)}, amount_fen=room))
             amount = room
         lines.append(ExplanationLine(f"layer.{layer.level}", _(
             "%(level)s layer pays %(amount)s yuan (%(basis)s).") % {
-            "level": _level(layer.level), "amount": _yuan(amount), "basis": basis}, amount_fen=amount))
+            "level": _level(layer.level), "amount": fen_to_yuan(amount), "basis": basis}, amount_fen=amount))
         layers.append(LayerAmount(layer.level, amount))
         paid += amount
 
@@ -328,7 +325,7 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
             excess = total - room
             lines.append(ExplanationLine(rule, _(
                 "%(label)s of %(limit)s yuan (%(used)s already paid): cut by %(excess)s yuan.") % {
-                "label": label, "limit": _yuan(limit), "used": _yuan(used), "excess": _yuan(excess)},
+                "label": label, "limit": fen_to_yuan(limit), "used": fen_to_yuan(used), "excess": fen_to_yuan(excess)},
                 amount_fen=-excess))
             for idx in range(len(layers) - 1, -1, -1):
                 cut = min(excess, layers[idx].amount_fen)
@@ -337,7 +334,7 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
     total = sum(x.amount_fen for x in layers)
     lines.append(ExplanationLine("total", _(
         "Total compensation: %(total)s yuan of a loss of %(loss)s yuan.") % {
-        "total": _yuan(total), "loss": _yuan(claim.loss_fen)}, amount_fen=total))
+        "total": fen_to_yuan(total), "loss": fen_to_yuan(claim.loss_fen)}, amount_fen=total))
     return Compensation(eligible=True, rate=rate, total_fen=total, layers=layers, lines=lines, borne_by=borne_by,
                         policy_version=policy_version)
 

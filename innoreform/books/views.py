@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from innoreform.core.exports import EXPORT_FORMATS, Column, export_response
 from innoreform.core.listing import active_filters, list_page
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.views import portal_view
 
 from . import selectors
 from .forms import AccountFilterForm, StatementFilterForm, TrialBalanceFilterForm
-from .templatetags.books import fen_to_yuan
 
 
 def _owner_name(account) -> str:

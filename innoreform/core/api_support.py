@@ -30,6 +30,7 @@ from . import audit, rows
 from .actor import Actor
 from .errors import DomainError, NotAuthenticated
 from .models import ApiKey
+from .permissions import record_denial_of
 
 log = logging.getLogger("innoreform.api")
 
@@ -224,7 +225,9 @@ def _validation_details(errors: list[dict]) -> dict[str, list[str]]:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        if exc.status in (403, 404):
+        # A denial by permissions.require is recorded once, as itself (now, if its transaction
+        # rolled back before it could be); other refusals get a row naming the request.
+        if exc.status in (403, 404) and not record_denial_of(exc):
             actor = getattr(request, "auth", None) or getattr(request, "actor", None)
             if isinstance(actor, Actor):
                 audit.record_denial(actor=actor, action=f"api:{request.method} {request.path}"[:100],

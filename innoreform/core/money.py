@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
+from django.utils.translation import gettext as _
+
 RATE_PLACES = Decimal("0.000001")  # annual rates are kept to 0.0001 % (six decimal places)
 MAX_FEN = 10**15  # 10 万亿元: far above any single loan; keeps every sum inside BIGINT
 
@@ -15,8 +17,9 @@ def quantize_rate(rate: Decimal) -> Decimal:
     return Decimal(rate).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def share_of(amount_fen: int, percent: Decimal) -> int:
-    """`percent` % of an amount, rounded half up to a fen."""
+def percent_of(amount_fen: int, percent: Decimal) -> int:
+    """`percent` % of an amount (50 = half), rounded half up to a fen. Named for its unit: a
+    "share" is a fraction (vouchers.money.share_of(amount, Decimal("0.5")) is half)."""
     with localcontext() as ctx:
         ctx.prec = 40
         return round_fen(Decimal(amount_fen) * Decimal(percent) / Decimal(100))
@@ -43,6 +46,11 @@ def fen_to_yuan(fen: int | None) -> str:
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(int(fen)), 100)
     return f"{sign}{yuan:,}.{cents:02d}"
+
+
+def yuan_text(fen: int) -> str:
+    """An amount with its unit in the reader's language: "1,234.50 元" / "1,234.50 yuan"."""
+    return _("%(amount)s yuan") % {"amount": fen_to_yuan(fen)}
 
 
 def split_largest_remainder(amount_fen: int, weights) -> list[int]:

@@ -36,7 +36,7 @@ class NavItem:
     kinds: frozenset[str] | None = None  # None: every kind
     min_role: str = "member"
     order: int = 50
-    operation: str | tuple[str, ...] | None = None  # or gate on policy operation(s): any one suffices
+    operation: str | tuple[str, ...] | None = None  # or gate on permission operation(s): any one suffices
     extra: dict = field(default_factory=dict)
     group: str = ""  # a NavGroup key; empty: the group claiming the url_name's namespace
 
@@ -74,21 +74,19 @@ def _app_can(app: str):
     """The `can` of the app owning an operation ("vouchers.review" -> innoreform.vouchers' table), or None
     for core's own operations. Apps keep their operation tables to themselves, so core's `can` alone
     would refuse every app operation (it hid "Voucher reports" from everyone)."""
-    for name in (f"innoreform.{app}.permissions", f"innoreform.{app}.policies"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name and exc.name != f"innoreform.{app}":
-                raise
-            continue
-        if callable(getattr(module, "can", None)):
-            return module.can
-    return None
+    name = f"innoreform.{app}.permissions"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name and exc.name != f"innoreform.{app}":
+            raise
+        return None
+    return getattr(module, "can", None)
 
 
 def operation_allowed(actor: Actor, operation: str | tuple[str, ...] | None) -> bool:
     """True when there is no gate, or the actor may perform any one of the operations."""
-    from .policies import can
+    from .permissions import can
 
     operations = (operation,) if isinstance(operation, str) else (operation or ())
     if not operations:

@@ -19,7 +19,7 @@ from .models import (
     PolicyStatus,
     PolicyVersion,
 )
-from .policies import can
+from .permissions import can
 
 
 def organisation_list(*, actor: Actor, kind: str | None = None, region: str | None = None,
@@ -100,9 +100,8 @@ def audit_search(*, actor: Actor, action: str | None = None, outcome: str | None
 
 def policy_in_force(key: str, on: date | None = None) -> PolicyVersion:
     """The approved version effective on `on` (today by default): the highest version whose
-    period covers the date. The shipped default is materialised on first use."""
-    from .services import policy_seed_default
-
+    period covers the date. A read only: the shipped defaults are version 1, stored by a data
+    migration (policies_registry.seed_defaults)."""
     on = on or timezone.localdate()
     found = (
         PolicyVersion.objects.filter(key=key, status=PolicyStatus.APPROVED, effective_from__lte=on)
@@ -111,12 +110,6 @@ def policy_in_force(key: str, on: date | None = None) -> PolicyVersion:
         .first()
     )
     if found is None:
-        # No approved version covers the date: the shipped default applies only if this key has
-        # never had any version (a concurrent first use may have just created it).
-        seeded = policy_seed_default(key=key)
-        covers = seeded.effective_from <= on and (seeded.effective_to is None or seeded.effective_to > on)
-        if seeded.version == 1 and seeded.status == PolicyStatus.APPROVED and covers:
-            return seeded
         raise NotFound(code="no_policy_in_force")
     return found
 

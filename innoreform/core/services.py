@@ -10,7 +10,7 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError as PydanticValidationError
@@ -34,15 +34,10 @@ from .models import (
     Role,
     User,
 )
-from .policies import can, is_maker_checker_violation
+from .permissions import can, is_maker_checker_violation, require
 from .regions import Region
 
 # --- organisations and people -------------------------------------------------------------
-
-
-def _require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        raise PermissionDenied(code="permission_denied")
 
 
 def _clean_credit_code(raw: str | None, region: str) -> str | None:
@@ -75,7 +70,7 @@ def organisation_create(
     line: str = "",
     is_demo: bool = False,
 ) -> Organisation:
-    _require(actor, "organisation.create")
+    require(actor, "organisation.create")
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = [str(_("A name is required."))]
@@ -366,7 +361,7 @@ def _validate_parameters(key: str, parameters: dict) -> dict:
 
 def policy_propose(*, actor: Actor, key: str, parameters: dict, effective_from: date,
                    effective_to: date | None = None, title: str = "", source: str = "") -> PolicyVersion:
-    _require(actor, "policy.propose")
+    require(actor, "policy.propose")
     clean = _validate_parameters(key, parameters)
     if effective_to is not None and effective_to <= effective_from:
         raise field_error("effective_to", _("The end date must be after the start date."))
@@ -383,7 +378,7 @@ def policy_propose(*, actor: Actor, key: str, parameters: dict, effective_from: 
 
 def policy_decide(*, actor: Actor, policy: PolicyVersion, approve: bool) -> PolicyVersion:
     """Approve or reject a draft. The approver must not be its author (maker-checker)."""
-    _require(actor, "policy.approve")
+    require(actor, "policy.approve")
     with transaction.atomic():
         policy = PolicyVersion.objects.select_for_update().get(pk=policy.pk)
         if policy.status != PolicyStatus.DRAFT:
@@ -398,26 +393,6 @@ def policy_decide(*, actor: Actor, policy: PolicyVersion, approve: bool) -> Poli
         audit.record(actor=actor, action="policy.approved" if approve else "policy.rejected", obj=policy,
                      changes={"key": policy.key, "version": policy.version})
     return policy
-
-
-def policy_seed_default(*, key: str) -> PolicyVersion:
-    """Materialise the shipped default (the brief's figures) as approved version 1, once."""
-    definition = policies_registry.get(key)
-    with transaction.atomic():
-        existing = PolicyVersion.objects.filter(key=key).order_by("version").first()
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                version = PolicyVersion.objects.create(
-                    key=key, version=1, parameters=definition.defaults, title=str(definition.title),
-                    source=definition.source, effective_from=date(2020, 1, 1), status=PolicyStatus.APPROVED,
-                    approved_at=timezone.now(),
-                )
-        except IntegrityError:
-            return PolicyVersion.objects.get(key=key, version=1)
-        audit.record(actor=Actor.system(), action="policy.default_seeded", obj=version, changes={"key": key})
-    return version
 
 
 # --- notifications and background jobs ------------------------------------------------------------

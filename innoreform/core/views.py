@@ -54,7 +54,7 @@ from .listing import list_page
 from .middleware import SESSION_GENERATION_KEY, SESSION_ORG_KEY
 from .models import JobStatus, OrgKind, PolicyStatus, User
 from .notifications import render as render_notification
-from .policies import can
+from .permissions import can, record_denial_of, require
 
 PENDING_USER_KEY = "pending_login_user"
 PENDING_AT_KEY = "pending_login_at"
@@ -81,18 +81,14 @@ def portal_view(view):
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
+            record_denial_of(exc)  # a denial by require inside a transaction is written after its rollback
             raise Http404(str(exc.message)) from exc
         except DomainError as exc:
+            record_denial_of(exc)
             # A service refused something the view did not turn into a form error: say why, no 500.
             return render(request, "core/error.html", {"error": exc}, status=exc.status)
 
     return wrapper
-
-
-def require(actor, *operations: str) -> None:
-    """Pages an actor may not use do not exist for them (404, never 403)."""
-    if not any(can(actor, op) for op in operations):
-        raise Http404
 
 
 def _safe_next(request, candidate: str | None) -> str:
@@ -393,7 +389,7 @@ def _audit_rows(actor, filters: dict):
 @portal_view
 def audit_list(request):
     actor = request.actor
-    require(actor, "audit.search_all", "audit.search_own")
+    require(actor, "audit.search_all", "audit.search_own", hide=True)
     return list_page(
         request, form_class=AuditFilterForm, form_kwargs={"actor": actor}, columns=AUDIT_COLUMNS,
         rows=lambda f: _audit_rows(actor, f), template="core/audit_list.html", filename="audit",
@@ -427,7 +423,7 @@ def _policy_rows(actor, filters: dict):
 @portal_view
 def policy_list(request):
     actor = request.actor
-    require(actor, "policy.view")
+    require(actor, "policy.view", hide=True)
     in_force = []
     for definition in policies_registry.all_definitions():
         try:
@@ -485,7 +481,7 @@ def policy_decide(request, pk: int):
 @portal_view
 def policy_propose(request):
     actor = request.actor
-    require(actor, "policy.propose")
+    require(actor, "policy.propose", hide=True)
     definitions = policies_registry.all_definitions()
     if request.method == "POST":
         form = PolicyProposeForm(request.POST)
@@ -535,7 +531,7 @@ API_KEY_COLUMNS = [
 @portal_view
 def api_key_list(request):
     actor = request.actor
-    require(actor, "apikey.manage")
+    require(actor, "apikey.manage", hide=True)
     form = ApiKeyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -555,7 +551,7 @@ def api_key_list(request):
 @portal_view
 def api_key_revoke(request, pk: int):
     actor = request.actor
-    require(actor, "apikey.manage")
+    require(actor, "apikey.manage", hide=True)
     key = selectors.api_key_get(actor=actor, key_id=pk)
     try:
         services.api_key_revoke(actor=actor, key=key)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innoreform.core import nav
 
-from .policies import OVERSIGHT
+from .permissions import OVERSIGHT
 
 
 def register() -> None:

@@ -7,7 +7,7 @@ from innoreform.core.errors import NotFound
 from innoreform.registry import selectors as registry_selectors
 
 from . import models as m
-from .policies import can
+from .permissions import can
 
 
 def version_list(*, actor: Actor) -> QuerySet[m.ModelVersion]:

@@ -27,7 +27,7 @@ from innoreform.core import services as core_services
 from innoreform.core.actor import Actor
 from innoreform.core.errors import BadRequest, Conflict, DomainError, NotFound, PermissionDenied
 from innoreform.core.models import Job, JobStatus
-from innoreform.core.policies import is_maker_checker_violation
+from innoreform.core.permissions import is_maker_checker_violation
 from innoreform.core.selectors import policy_in_force
 
 from . import integration, selectors
@@ -37,15 +37,11 @@ from .engine.errors import CreditDataError
 from .engine.frame import SUPPORTED, Frame, read_table
 from .engine.scorecard import Scorecard
 from .engine.train import MODEL_KINDS, TrainResult, model_features, score_frame, train
-from .policies import DRIFT_KEY, can, can_use_whole_registry
+from .permissions import can_use_whole_registry, require
+from .policies import DRIFT_KEY
 
 JOB_KIND = "credit.score_registry"
 CHUNK = 500
-
-
-def _require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        raise PermissionDenied()
 
 
 def reason_text(reason: dict) -> str:
@@ -65,7 +61,7 @@ def load_model(version: m.ModelVersion):
 # -- registry ---------------------------------------------------------------------------------------
 def version_register(*, actor: Actor, name: str, spec: dict, report: dict, booster_text: str = "") -> m.ModelVersion:
     """Submit a trained model for approval as the next version of `name`."""
-    _require(actor, "credit.model_submit")
+    require(actor, "credit.model_submit")
     name = name.strip()
     if not name or len(name) > 100:
         raise BadRequest(_("Give the model a name of at most 100 characters."))
@@ -115,9 +111,8 @@ def version_approve(*, actor: Actor, version_id: int, role: str = m.ModelRole.CH
                     note: str = "") -> m.ModelVersion:
     """Approve a submitted version as champion or challenger. The approver is never the submitter.
     A new champion retires the previous champion of the same model name."""
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
-    _require(actor, "credit.model_approve")
+    require(actor, "credit.model_view", hide=True)
+    require(actor, "credit.model_approve")
     if role not in m.ModelRole.values:
         raise BadRequest(_("Unknown role."))
     with transaction.atomic():
@@ -148,9 +143,8 @@ def version_approve(*, actor: Actor, version_id: int, role: str = m.ModelRole.CH
 
 
 def version_reject(*, actor: Actor, version_id: int, note: str = "") -> m.ModelVersion:
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
-    _require(actor, "credit.model_approve")
+    require(actor, "credit.model_view", hide=True)
+    require(actor, "credit.model_approve")
     with transaction.atomic():
         version = _locked_version(version_id)
         if is_maker_checker_violation(submitted_by_id=version.submitted_by_id,
@@ -177,9 +171,8 @@ def registry_columns_used(version: m.ModelVersion) -> list[str]:
 
 def scoring_job_start(*, actor: Actor, version_id: int) -> Job:
     """Queue scoring of every registered enterprise with an approved version; progress on a Job."""
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
-    _require(actor, "credit.score_registry")
+    require(actor, "credit.model_view", hide=True)
+    require(actor, "credit.score_registry")
     if not can_use_whole_registry(actor):
         raise PermissionDenied(_("Only a province-level department can score the whole registry."),
                                code="province_only")
@@ -288,8 +281,7 @@ def drift_check(*, actor: Actor, version: m.ModelVersion, model, frame, scores: 
 def bank_score(*, actor: Actor, credit_code: str, purpose: str) -> tuple[m.ScoreRecord, list[str]]:
     """Score one enterprise for an institution with the enterprise's consent (404 without it).
     Uses the approved champion; records the score with the model version and an audit row."""
-    if not can(actor, "credit.bank_score"):
-        raise NotFound()
+    require(actor, "credit.bank_score", hide=True)
     if not integration.consent_allows_credit_score(institution_id=actor.organisation_id, credit_code=credit_code,
                                                    purpose=purpose):
         raise NotFound()
@@ -372,9 +364,8 @@ def training_start(*, actor: Actor, name: str, target: str, source: str = m.RunS
                    seed: int = 0) -> m.Run:
     """Queue training on an uploaded file or the registry snapshot. The task registers the model
     as a submitted version in the starter's name (approval by another person follows)."""
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
-    _require(actor, "credit.model_submit")
+    require(actor, "credit.model_view", hide=True)
+    require(actor, "credit.model_submit")
     name, target, bad, id_column = name.strip(), target.strip(), bad.strip(), id_column.strip()
     if not name or len(name) > 100:
         raise BadRequest(_("Give the model a name of at most 100 characters."), code="bad_name")
@@ -411,9 +402,8 @@ def training_start(*, actor: Actor, name: str, target: str, source: str = m.RunS
 def scoring_file_start(*, actor: Actor, version_id: int, filename: str, content: bytes,
                        id_column: str = "", lang: str = "") -> m.Run:
     """Queue scoring of an uploaded file with an approved version; the result is a CSV file."""
-    if not can(actor, "credit.model_view"):
-        raise NotFound()
-    _require(actor, "credit.score_registry")
+    require(actor, "credit.model_view", hide=True)
+    require(actor, "credit.score_registry")
     version = m.ModelVersion.objects.filter(pk=version_id).first()
     if version is None:
         raise NotFound()

@@ -10,7 +10,7 @@ from innoreform.core.todo import Item, TodoSource
 
 from . import models as m
 from . import selectors
-from .policies import OVERSIGHT
+from .permissions import OVERSIGHT
 
 
 def models_to_approve(actor):

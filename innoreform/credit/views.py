@@ -19,18 +19,13 @@ from innoreform.core.views import portal_view
 from . import models as m
 from . import selectors, services
 from .forms import ScoreFileForm, TrainForm
-from .policies import DRIFT_KEY, can, can_use_whole_registry
-
-
-def require(actor, operation: str) -> None:
-    """Pages an actor may not use do not exist for them (404, never 403); credit operations."""
-    if not can(actor, operation):
-        raise Http404
+from .permissions import can, can_use_whole_registry, require
+from .policies import DRIFT_KEY
 
 
 @portal_view
 def model_list(request):
-    require(request.actor, "credit.model_view")
+    require(request.actor, "credit.model_view", hide=True)
     versions = selectors.version_list(actor=request.actor)[:200]
     return render(request, "credit/model_list.html", {
         "versions": versions, "can_train": can(request.actor, "credit.model_submit")})
@@ -131,7 +126,7 @@ RUN_COLUMNS = [
 
 @portal_view
 def run_list(request):
-    require(request.actor, "credit.model_view")
+    require(request.actor, "credit.model_view", hide=True)
     return list_page(request, form_class=NoFilters, columns=RUN_COLUMNS,
                      rows=lambda f: selectors.run_list(actor=request.actor), template="credit/run_list.html",
                      filename="credit-runs", context={"can_train": can(request.actor, "credit.model_submit")})
@@ -139,7 +134,7 @@ def run_list(request):
 
 @portal_view
 def train(request):
-    require(request.actor, "credit.model_submit")
+    require(request.actor, "credit.model_submit", hide=True)
     form = TrainForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

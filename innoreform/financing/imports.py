@@ -20,7 +20,7 @@ from innoreform.core.regions import Region
 from . import facts, loans
 from . import models as m
 from . import schedule as sched
-from .services import require
+from .permissions import require
 
 COLUMNS = ["contract_no", "borrower_credit_code", "borrower_name", "city", "kind", "principal_yuan", "annual_rate",
            "term_months", "method", "period_months", "contract_on", "disbursed_on", "programme_code"]

@@ -22,8 +22,8 @@ from . import booking, facts
 from . import models as m
 from . import schedule as sched
 from . import validation as v
+from .permissions import require
 from .policies import CLASSIFICATION_KEY, EQUIPMENT_KEY, ClassificationRules
-from .services import require
 
 RANK = {c: i for i, c in enumerate(m.CATEGORY_ORDER)}
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from innoreform.core import nav
 from innoreform.core.models import OrgKind
 
-from .policies import FINANCIAL, OVERSIGHT
+from .permissions import FINANCIAL, OVERSIGHT
 
 ENTERPRISE = frozenset({OrgKind.ENTERPRISE})
 

@@ -1,4 +1,4 @@
-"""Financing policy records (versioned parameters) and the app's permission table.
+"""Financing policy records (versioned parameters); who may do what is in permissions.py.
 
 Policy keys (defaults are shipped figures; staff change them by proposing a new version that
 another person approves, through innoreform.core.services.policy_propose / policy_decide):
@@ -15,8 +15,6 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, model_validator
 
 from innoreform.core import policies_registry
-from innoreform.core.models import OrgKind, Role
-from innoreform.core.policies import OperationTable
 
 CLASSIFICATION_KEY = "financing.classification"
 MATCHING_KEY = "financing.matching"
@@ -136,30 +134,3 @@ def register_policies() -> None:
                                title="仪器设备信用贷用途与发票核验", source="平台设置")
     policies_registry.register(key=SUBSIDY_KEY, schema=SubsidyRules, defaults=SUBSIDY_DEFAULTS,
                                title="科技信贷贴息", source="平台设置（按季度、按实付利息比例）")
-
-
-# --- permissions ------------------------------------------------------------------------------------
-
-OVERSIGHT = frozenset({OrgKind.DEPARTMENT, OrgKind.PLATFORM_OPERATOR})
-FINANCIAL = frozenset({OrgKind.BANK, OrgKind.GUARANTOR, OrgKind.INSURER, OrgKind.INVESTOR})
-ENTERPRISE = frozenset({OrgKind.ENTERPRISE})
-BANK = frozenset({OrgKind.BANK})
-
-TABLE: dict[str, tuple[frozenset[str], str]] = {
-    "financing.need_publish": (ENTERPRISE, Role.MEMBER),
-    "financing.apply": (ENTERPRISE, Role.ADMINISTRATOR),  # applying grants data access (registry.grant)
-    "financing.product_manage": (FINANCIAL, Role.MEMBER),
-    "financing.application_handle": (FINANCIAL, Role.MEMBER),
-    "financing.loan_manage": (BANK, Role.MEMBER),
-    "financing.invest": (frozenset({OrgKind.INVESTOR}), Role.MEMBER),
-    "financing.view_all": (OVERSIGHT, Role.MEMBER),
-    "financing.programme_manage": (frozenset({OrgKind.DEPARTMENT}), Role.REVIEWER),
-    "financing.subsidy_compute": (frozenset({OrgKind.DEPARTMENT}), Role.REVIEWER),
-    "financing.subsidy_approve": (frozenset({OrgKind.DEPARTMENT}), Role.APPROVER),
-    "financing.equipment_dispose": (frozenset({OrgKind.PLATFORM_OPERATOR}), Role.REVIEWER),
-}
-
-
-_table = OperationTable(TABLE)
-allowed = _table.allowed
-can = _table.can

@@ -24,7 +24,8 @@ from innoreform.core.selectors import policy_in_force
 from . import facts as facts_mod
 from . import matching
 from . import models as m
-from .policies import FINANCIAL, MATCHING_KEY, can
+from .permissions import FINANCIAL, can
+from .policies import MATCHING_KEY
 
 
 def _jurisdiction(actor: Actor, qs: QuerySet, region_field: str) -> QuerySet:

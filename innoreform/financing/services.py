@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from innoreform.core import audit
 from innoreform.core.actor import Actor
-from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from innoreform.core.errors import Conflict, NotFound, ValidationFailed
 from innoreform.core.models import Organisation, OrgKind
 from innoreform.core.selectors import policy_in_force
 
@@ -19,7 +19,8 @@ from . import models as m
 from . import rules as rules_mod
 from . import selectors
 from . import validation as v
-from .policies import COLLECTIVE_KEY, LossSharing, can
+from .permissions import require
+from .policies import COLLECTIVE_KEY, LossSharing
 
 # What each institution kind may publish, and the data-authorisation purpose of applying for it.
 KINDS_BY_ORG = {
@@ -32,11 +33,6 @@ PURPOSE_BY_KIND = {"loan": "loan_application", "loan_with_warrants": "loan_appli
                    "ip_pledge_loan": "loan_application", "equipment_loan": "loan_application",
                    "guarantee": "guarantee", "insurance": "insurance", "equity": "investment"}
 LIVE = (m.Application.Status.SUBMITTED, m.Application.Status.ACCEPTED, m.Application.Status.APPROVED)
-
-
-def require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        raise PermissionDenied()
 
 
 # --- needs ------------------------------------------------------------------------------------------

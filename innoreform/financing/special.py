@@ -20,8 +20,8 @@ from innoreform.core.selectors import policy_in_force
 from . import facts, loans
 from . import models as m
 from . import validation as v
-from .policies import EQUIPMENT_KEY, FINANCIAL
-from .services import require
+from .permissions import FINANCIAL, require
+from .policies import EQUIPMENT_KEY
 
 # --- IP pledge ------------------------------------------------------------------------------------------
 

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from innoreform.core.money import share_of
-from innoreform.core.policies import is_maker_checker_violation
+from innoreform.core.money import percent_of
+from innoreform.core.permissions import is_maker_checker_violation
 from innoreform.core.selectors import policy_in_force
 
 from . import booking, selectors
 from . import models as m
+from .permissions import require
 from .policies import SUBSIDY_KEY, SubsidyRules
-from .services import require
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
@@ -50,7 +50,7 @@ def subsidy_compute(*, actor: Actor, year: int, quarter: int) -> list[m.Subsidy]
                 s=Sum("interest_fen"))["s"] or 0
             if not interest:
                 continue
-            amount = share_of(interest, rules.share_percent)
+            amount = percent_of(interest, rules.share_percent)
             used = m.Subsidy.objects.filter(loan__borrower_credit_code=loan.borrower_credit_code, year=year).exclude(
                 status="rejected").aggregate(s=Sum("amount_fen"))["s"] or 0
             capped = amount > rules.yearly_cap_fen - used

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innoreform.core import todo
 from innoreform.core.models import FINANCIAL_KINDS, OrgKind, Role
-from innoreform.core.money import fen_to_yuan
+from innoreform.core.money import yuan_text
 from innoreform.core.todo import Chart, Figure, Figures, FigureSource, Item, TodoSource, Tone
 
 from . import models as m
@@ -24,13 +24,9 @@ REPAYMENT_WARNING_DAYS = 30
 A = m.Application.Status
 
 
-def _yuan(fen: int) -> str:
-    return _("%(amount)s yuan") % {"amount": fen_to_yuan(fen)}
-
-
 def _application(a: m.Application, *, enterprise_side: bool = False) -> Item:
     return Item(a.product.name if enterprise_side else a.enterprise.name,
-                reverse("financing:application", args=[a.pk]), _yuan(a.need.amount_fen), a.submitted_at.date())
+                reverse("financing:application", args=[a.pk]), yuan_text(a.need.amount_fen), a.submitted_at.date())
 
 
 def applications(actor, statuses, *, enterprise_side=False):
@@ -54,14 +50,14 @@ def repayments_due(actor):
           .select_related("loan").order_by("due_on", "id"))
     return todo.from_queryset(qs, item=lambda i: Item(
         i.loan.contract_no, reverse("financing:loan", args=[i.loan_id]),
-        _yuan(i.principal_fen + i.interest_fen - i.principal_paid_fen - i.interest_paid_fen), i.due_on))
+        yuan_text(i.principal_fen + i.interest_fen - i.principal_paid_fen - i.interest_paid_fen), i.due_on))
 
 
 def subsidies_to_approve(actor):
     qs = selectors.subsidy_list(actor=actor).filter(status=m.Subsidy.Status.COMPUTED)
     return todo.from_queryset(qs, item=lambda s: Item(f"{s.loan.contract_no} · {s.year}Q{s.quarter}",
                                                       reverse("financing:loan", args=[s.loan_id]),
-                                                      _yuan(s.amount_fen)))
+                                                      yuan_text(s.amount_fen)))
 
 
 def programmes_in_draft(actor):
@@ -73,7 +69,7 @@ def figures(actor):
     loans = selectors.loan_list(actor=actor)
     totals = loans.filter(status=m.LoanStatus.ACTIVE).aggregate(n=Count("id"), p=Sum("principal_fen"))
     figures = [Figure(_("Active loans"), totals["n"], reverse("financing:loans")),
-               Figure(_("Principal of active loans"), _yuan(totals["p"] or 0))]
+               Figure(_("Principal of active loans"), yuan_text(totals["p"] or 0))]
     chart = None
     if actor.kind in FINANCIAL or actor.kind in OVERSIGHT:
         by_status = dict(selectors.application_list(actor=actor).order_by().values_list("status")

@@ -41,7 +41,8 @@ from .forms import (
     RefreshForm,
     RepayForm,
 )
-from .policies import COLLECTIVE_KEY, FINANCIAL, can
+from .permissions import FINANCIAL, can, require
+from .policies import COLLECTIVE_KEY
 
 
 def _error(request, form, exc: DomainError) -> None:
@@ -335,8 +336,7 @@ def loan_action(request, pk: int, action: str):
 
 @portal_view
 def import_template(request):
-    if not can(request.actor, "financing.loan_manage"):
-        raise Http404
+    require(request.actor, "financing.loan_manage", hide=True)
     response = HttpResponse(imports.template_workbook(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="loan-import-template.xlsx"'
@@ -367,8 +367,7 @@ def programme_create(request):
     """A department opens a collective credit programme (a draft); enterprises, credit lines and
     activation follow on the programme page."""
     actor = request.actor
-    if not can(actor, "financing.programme_manage"):
-        raise Http404
+    require(actor, "financing.programme_manage", hide=True)
     form = _programme_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -12,7 +12,7 @@ from innoreform.core.api_support import responses
 from innoreform.core.errors import BadRequest, NotFound
 
 from . import keys, selectors
-from .policies import can
+from .permissions import can
 from .schemas import CheckpointOut, ConsistencyOut, EntryOut, InclusionOut
 
 router = Router(tags=["ledger"])

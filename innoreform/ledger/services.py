@@ -34,7 +34,7 @@ from .models import (
     WitnessView,
     node_id,
 )
-from .policies import can
+from .permissions import require
 
 log = logging.getLogger("innoreform.ledger")
 BATCH_SIZE = 256
@@ -304,8 +304,7 @@ def publish_checkpoint(*, actor: Actor, push: bool = True, timeout: float = 5.0)
     A checkpoint counts as published ("cosigned") once settings.LEDGER_QUORUM witnesses have
     cosigned it (a quorum of 0 publishes every signed checkpoint).
     """
-    if not (actor.is_system or can(actor, "ledger.publish")):
-        raise PermissionDenied()
+    require(actor, "ledger.publish")
     size, root = selectors.head()
     latest = selectors.latest_checkpoint(published_only=False)
     if latest and latest.size == size and latest.cosigned:
@@ -349,8 +348,7 @@ def publish_checkpoint(*, actor: Actor, push: bool = True, timeout: float = 5.0)
 def deposit_evidence(*, actor: Actor, title: str, data: bytes | None = None, filename: str = "",
                      content_type: str = "", text: str = "") -> Evidence:
     """Preserve a file (or pasted text): store it, append its SHA-256 to the log, record audit."""
-    if not can(actor, "evidence.deposit"):
-        raise PermissionDenied()
+    require(actor, "evidence.deposit")
     title = (title or "").strip()
     if not title:
         raise field_error("title", _("Give the evidence a title."))

@@ -14,7 +14,7 @@ from innoreform.core.views import portal_view
 
 from . import keys, receipts, selectors, services, tiles
 from .forms import AttachForm, EvidenceForm, VerifyReceiptForm
-from .policies import can
+from .permissions import require
 
 IMMUTABLE = {"public": True, "max_age": 31536000, "immutable": True}
 
@@ -55,8 +55,7 @@ def tile(request, path: str):
 @portal_view
 def my_entries(request):
     actor = request.actor
-    if not can(actor, "ledger.view_own_entries"):
-        raise Http404
+    require(actor, "ledger.view_own_entries", hide=True)
     rows = list(selectors.entries_about(actor)[:200])
     cp = selectors.latest_checkpoint()
     return render(request, "ledger/my_entries.html", {"rows": rows, "checkpoint": cp})
@@ -77,8 +76,7 @@ def entry_detail(request, index: int):
 @portal_view
 def evidence_list(request):
     actor = request.actor
-    if not can(actor, "evidence.view_own"):
-        raise Http404
+    require(actor, "evidence.view_own", hide=True)
     form = EvidenceForm()
     if request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES)

@@ -11,7 +11,7 @@ class PatentsConfig(AppConfig):
         from innoreform.core import nav
         from innoreform.core.nav import NavItem
 
-        from .policies import ANALYST_KINDS
+        from .permissions import ANALYST_KINDS
 
         nav.register(NavItem(label=_("Patent navigation"), url_name="patents:index", kinds=ANALYST_KINDS, order=60))
 

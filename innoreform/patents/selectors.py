@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
 
-from . import policies
+from . import permissions
 from .engine import industries as eng_industries
 from .engine.indicators import connect
 from .engine.landscape import landscape
@@ -21,10 +21,10 @@ from .models import ApplicantAlias, Dataset, DatasetStatus, RuleSet, RuleSetStat
 
 
 def dataset_list(*, actor: Actor) -> QuerySet[Dataset]:
-    if not policies.can(actor, "patents.view"):
+    if not permissions.can(actor, "patents.view"):
         return Dataset.objects.none()
     qs = Dataset.objects.select_related("organisation", "job").order_by("-id")
-    if policies.can(actor, "patents.view_all"):
+    if permissions.can(actor, "patents.view_all"):
         return qs
     return qs.filter(organisation_id=actor.organisation_id)
 

@@ -17,7 +17,7 @@ from innoreform.core import services as core_services
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
-from . import policies
+from . import permissions
 from .engine import industries as eng_industries
 from .engine.ingest import ingest
 from .engine.normalize import name_key
@@ -28,16 +28,11 @@ ALLOWED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 MAX_FILES = 10
 
 
-def _require(actor: Actor, operation: str) -> None:
-    if not policies.can(actor, operation):
-        raise PermissionDenied()
-
-
 # --- imports -------------------------------------------------------------------------------------
 
 def dataset_import_start(*, actor: Actor, name: str, files: list[tuple[str, bytes]]) -> Dataset:
     """Store the uploaded files and queue the import as a background job."""
-    _require(actor, "patents.import")
+    permissions.require(actor, "patents.import")
     if not files:
         raise ValidationFailed(details={"files": [_("Choose at least one file.")]})
     if len(files) > MAX_FILES:
@@ -116,7 +111,7 @@ def _rule_fields(rule: eng_industries.Rule) -> dict:
 
 def ruleset_draft_create(*, actor: Actor, note: str = "") -> RuleSet:
     """A new draft version copied from the version in force."""
-    _require(actor, "patents.rules_edit")
+    permissions.require(actor, "patents.rules_edit")
     with transaction.atomic():
         base = RuleSet.objects.filter(status=RuleSetStatus.APPROVED).order_by("-version").first()
         if base is None:
@@ -140,7 +135,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 def rule_save(*, actor: Actor, ruleset: RuleSet, rule: IndustryRule | None = None, **fields) -> IndustryRule:
-    _require(actor, "patents.rules_edit")
+    permissions.require(actor, "patents.rules_edit")
     with transaction.atomic():
         ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
         if ruleset.status != RuleSetStatus.DRAFT:
@@ -162,7 +157,7 @@ def rule_save(*, actor: Actor, ruleset: RuleSet, rule: IndustryRule | None = Non
 
 
 def rule_delete(*, actor: Actor, rule: IndustryRule) -> None:
-    _require(actor, "patents.rules_edit")
+    permissions.require(actor, "patents.rules_edit")
     with transaction.atomic():
         if rule.ruleset.status != RuleSetStatus.DRAFT:
             raise Conflict(_("Approved versions cannot be changed; create a new draft."))
@@ -172,7 +167,7 @@ def rule_delete(*, actor: Actor, rule: IndustryRule) -> None:
 
 def ruleset_approve(*, actor: Actor, ruleset: RuleSet) -> RuleSet:
     """Maker-checker: the author of a draft cannot approve it."""
-    _require(actor, "patents.rules_approve")
+    permissions.require(actor, "patents.rules_approve")
     with transaction.atomic():
         ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
         if ruleset.status != RuleSetStatus.DRAFT:
@@ -202,7 +197,7 @@ def to_engine_rule(rule: IndustryRule) -> eng_industries.Rule:
 # --- applicant aliases ------------------------------------------------------------------------------
 
 def alias_save(*, actor: Actor, alias: str, canonical: str, kind: str = "", city: str = "") -> ApplicantAlias:
-    _require(actor, "patents.alias_edit")
+    permissions.require(actor, "patents.alias_edit")
     key = name_key(alias)
     if not key or not canonical.strip():
         raise ValidationFailed(details={"alias": [_("Give the name as written and the harmonised name.")]})
@@ -222,7 +217,7 @@ def alias_save(*, actor: Actor, alias: str, canonical: str, kind: str = "", city
 
 
 def alias_delete(*, actor: Actor, alias: ApplicantAlias) -> None:
-    _require(actor, "patents.alias_edit")
+    permissions.require(actor, "patents.alias_edit")
     with transaction.atomic():
         audit.record(actor=actor, action="patents.alias_deleted", obj=alias,
                      changes={"alias": alias.alias, "canonical": alias.canonical})

@@ -9,7 +9,7 @@ from innoreform.core.todo import Item, TodoSource, Tone
 
 from . import selectors
 from .models import DatasetStatus
-from .policies import ANALYST_KINDS
+from .permissions import ANALYST_KINDS
 
 
 def imports(actor, status):

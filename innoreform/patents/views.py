@@ -18,23 +18,18 @@ from innoreform.core.errors import DomainError
 from innoreform.core.exports import Column, export_response
 from innoreform.core.views import portal_view
 
-from . import pdf, policies, selectors, services
+from . import pdf, permissions, selectors, services
 from .engine.ipc import wipo_fields
 from .engine.landscape import CITY_NAMES_ZH
 from .models import Position
 
 
-def _require(actor, operation):
-    if not policies.can(actor, operation):
-        raise Http404
-
-
 @portal_view
 def index(request):
     actor = request.actor
-    _require(actor, "patents.view")
+    permissions.require(actor, "patents.view", hide=True)
     if request.method == "POST":
-        _require(actor, "patents.import")
+        permissions.require(actor, "patents.import", hide=True)
         files = [(f.name, f.read()) for f in request.FILES.getlist("files")]
         try:
             dataset = services.dataset_import_start(actor=actor, name=request.POST.get("name", ""), files=files)
@@ -45,7 +40,7 @@ def index(request):
         return redirect("patents:dataset", pk=dataset.pk)
     return render(request, "patents/index.html", {
         "datasets": selectors.dataset_list(actor=actor)[:100],
-        "can_import": policies.can(actor, "patents.import"),
+        "can_import": permissions.can(actor, "patents.import"),
         "industries": selectors.industry_list(selectors.ruleset_in_force()),
     })
 
@@ -170,7 +165,7 @@ def topic_export(request, pk, industry):
 
 @portal_view
 def rules_page(request):
-    _require(request.actor, "patents.view")
+    permissions.require(request.actor, "patents.view", hide=True)
     ruleset = selectors.ruleset_in_force()
     return render(request, "patents/rules.html", {
         "ruleset": ruleset, "rules": ruleset.rules.all(), "versions": selectors.ruleset_list()[:20],

@@ -11,6 +11,7 @@ from innoreform.core.idempotency import IdempotencyKeyHeader, idempotent
 
 from . import payouts, selectors, services
 from .models import ClaimStatus, RecoveryShare
+from .permissions import require
 from .schemas import (
     ClaimIn,
     ClaimOut,
@@ -187,9 +188,9 @@ def report(request):
     return {**r, "pools": [pool_out(s) for s in r["pools"]]}
 
 
-@router.post("/payouts/run", response=responses(RunOut, 404), operation_id="pools_payouts_run")
+@router.post("/payouts/run", response=responses(RunOut, 403), operation_id="pools_payouts_run")
 def payouts_run(request):
-    services.require(request.auth, "pools.run_payouts")
+    require(request.auth, "pools.run_payouts")
     return payouts.run_payouts(actor=request.auth)
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from innoreform.books import pool_rules
 from innoreform.books.pool_rules import Compensation, ExplanationLine, LayerAmount
 from innoreform.core import policies_registry
-from innoreform.core.money import round_fen
+from innoreform.core.money import fen_to_yuan, round_fen
 
 POLICY_KEY = "pools.investor_cover"
 POLICY_SOURCE = ("平台默认值（简报 §1.3 仅规定对投贷联动投资机构本金损失给予补偿，未给比例与上限）："
@@ -51,18 +51,18 @@ def compute_investor_cover(*, params: InvestorCoverParams | dict, layering: pool
                             policy_version=policy_version)
     lines.append(ExplanationLine("investor.rate", _(
         "Investment-linked principal cover: %(rate)s of the principal loss of %(loss)s yuan "
-        "(%(invested)s yuan invested).") % {"rate": pool_rules._pct(p.rate), "loss": pool_rules._yuan(loss_fen),
-                                           "invested": pool_rules._yuan(invested_fen)}, rate=p.rate))
+        "(%(invested)s yuan invested).") % {"rate": pool_rules._pct(p.rate), "loss": fen_to_yuan(loss_fen),
+                                           "invested": fen_to_yuan(invested_fen)}, rate=p.rate))
     total = round_fen(Decimal(loss_fen) * p.rate)
     overall = round_fen(Decimal(loss_fen) * lay.overall_cap)
     if p.cap_fen is not None and total > p.cap_fen:
         lines.append(ExplanationLine("investor.cap", _(
-            "Capped at %(cap)s yuan per stake.") % {"cap": pool_rules._yuan(p.cap_fen)}, amount_fen=p.cap_fen))
+            "Capped at %(cap)s yuan per stake.") % {"cap": fen_to_yuan(p.cap_fen)}, amount_fen=p.cap_fen))
         total = p.cap_fen
     if total > overall:
         lines.append(ExplanationLine("cap.overall", _(
             "Cut to %(amount)s yuan: all layers together pay at most %(cap)s of the loss.") % {
-            "amount": pool_rules._yuan(overall), "cap": pool_rules._pct(lay.overall_cap)}, amount_fen=overall))
+            "amount": fen_to_yuan(overall), "cap": pool_rules._pct(lay.overall_cap)}, amount_fen=overall))
         total = overall
     share_layers = [x for x in lay.layers if x.share is not None]
     layers: list[LayerAmount] = []
@@ -73,12 +73,12 @@ def compute_investor_cover(*, params: InvestorCoverParams | dict, layering: pool
         layers.append(LayerAmount(layer.level, amount))
         lines.append(ExplanationLine(f"layer.{layer.level}", _(
             "%(level)s layer pays %(amount)s yuan (%(basis)s).") % {
-            "level": pool_rules._level(layer.level), "amount": pool_rules._yuan(amount),
+            "level": pool_rules._level(layer.level), "amount": fen_to_yuan(amount),
             "basis": _("%(share)s of the pool amount") % {"share": pool_rules._pct(layer.share)}},
             amount_fen=amount))
     lines.append(ExplanationLine("total", _(
         "Total compensation: %(total)s yuan of a loss of %(loss)s yuan.") % {
-        "total": pool_rules._yuan(total), "loss": pool_rules._yuan(loss_fen)}, amount_fen=total))
+        "total": fen_to_yuan(total), "loss": fen_to_yuan(loss_fen)}, amount_fen=total))
     rate = (Decimal(total) / Decimal(loss_fen)).quantize(Decimal("0.000001")) if loss_fen else Decimal(0)
     return Compensation(eligible=True, rate=rate, total_fen=total, layers=layers, lines=lines,
                         policy_version=policy_version)

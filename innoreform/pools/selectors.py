@@ -26,7 +26,7 @@ from .models import (
     Pool,
     RecoveryShare,
 )
-from .policies import can
+from .permissions import can
 
 
 def sees_all(actor: Actor) -> bool:

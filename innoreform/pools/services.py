@@ -45,16 +45,10 @@ from .models import (
     Pool,
     StakeRecovery,
 )
-from .policies import can
+from .permissions import require
 
 MAX_AMOUNT_FEN = 10**15
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-def require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        audit.record_denial(actor=actor, action=operation, reason="not allowed")
-        raise PermissionDenied()
 
 
 def _amount(field: str, value) -> int:
@@ -357,7 +351,7 @@ def _compute_in_language(claim: Claim, facts_: dict) -> None:
     if claim.total_fen != result.total_fen:
         lines[-1] = {"rule": "total", "rate": None, "amount_fen": claim.total_fen, "text": _(
             "Total compensation: %(total)s yuan of a loss of %(loss)s yuan.") % {
-            "total": _yuan(claim.total_fen), "loss": _yuan(claim.loss_fen)}}
+            "total": fen_to_yuan(claim.total_fen), "loss": fen_to_yuan(claim.loss_fen)}}
     claim.layers = layers
     claim.lines = lines
     if not result.eligible:
@@ -372,10 +366,6 @@ def _pool_match_text(pool: Pool, facts_: dict) -> str:
         return _("%(pool)s pays the city layer: the loan is in %(city)s.") % {
             "pool": pool.name, "city": Region(pool.region).label if pool.region in Region.values else pool.region}
     return _("%(pool)s pays the %(level)s layer.") % {"pool": pool.name, "level": Level(pool.level).label}
-
-
-def _yuan(fen: int) -> str:
-    return fen_to_yuan(fen)
 
 
 def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_fen: int | None = None,

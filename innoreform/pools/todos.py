@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innoreform.core import todo
 from innoreform.core.models import OrgKind, Role
-from innoreform.core.money import fen_to_yuan
+from innoreform.core.money import yuan_text
 from innoreform.core.todo import Chart, Figure, Figures, FigureSource, Item, TodoSource, Tone
 
 from . import selectors
@@ -19,7 +19,7 @@ CLAIMANTS = frozenset({OrgKind.BANK, OrgKind.GUARANTOR, OrgKind.INVESTOR})
 
 def _claim(c: Claim) -> Item:
     return Item(f"{c.institution.name} · {c.loan.contract_no}", reverse("pools:claim", args=[c.pk]),
-                _("%(amount)s yuan") % {"amount": fen_to_yuan(c.loss_fen)}, c.filed_at.date())
+                yuan_text(c.loss_fen), c.filed_at.date())
 
 
 def claims(actor, statuses):
@@ -37,7 +37,7 @@ def figures(actor):
     chart = Chart(_("Compensation claims by status"), [label for _v, label in ClaimStatus.choices],
                   [by_status.get(v, 0) for v, _l in ClaimStatus.choices], _("claims"))
     return Figures([Figure(_("Risk pools"), len(summaries), reverse("pools:pools")),
-                    Figure(_("Compensation paid"), _("%(amount)s yuan") % {"amount": fen_to_yuan(paid)},
+                    Figure(_("Compensation paid"), yuan_text(paid),
                            reverse("pools:reports"))],
                    chart if any(chart.values) else None)
 

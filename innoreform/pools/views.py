@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from innoreform.books.templatetags.books import fen_to_yuan
 from innoreform.core.errors import DomainError
 from innoreform.core.exports import EXPORT_FORMATS, Column, export_response
 from innoreform.core.forms import apply_domain_error
 from innoreform.core.listing import list_page
 from innoreform.core.models import OrgKind
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.views import portal_view
 from innoreform.financing import selectors as fin_selectors
 
@@ -34,7 +34,7 @@ from .forms import (
     StakeRecoveryForm,
 )
 from .models import LIVE_STATUSES, Claim, ClaimStatus, Level, Mode, PayoutItem
-from .policies import can
+from .permissions import can, require
 
 CLAIM_COLUMNS = [
     Column(pgettext_lazy("pools", "Claim"), lambda c: c.pk),
@@ -80,8 +80,7 @@ def _claimable_stakes(actor):
 @portal_view
 def claim_new(request):
     actor = request.actor
-    if not can(actor, "pools.claim_file"):
-        raise Http404
+    require(actor, "pools.claim_file", hide=True)
     investor = actor.kind == OrgKind.INVESTOR
     loans = _claimable_stakes(actor) if investor else _claimable_loans(actor)
     if investor:

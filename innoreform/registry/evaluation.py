@@ -440,22 +440,18 @@ LABELS = {
 }
 
 
-def _yuan(fen: int) -> str:
-    return fen_to_yuan(fen)
-
-
 def describe(line: Mapping) -> str:
     """A translated sentence explaining one stored line (a dict from Evaluation.as_dict())."""
     key, p = line["key"], line.get("params") or {}
     if key == "staff_limit" and p.get("value") is None:
         return str(_("Not reported; limit %(limit)s")) % p
     if key in ("sales_limit", "assets_limit") and p.get("value_fen") is None:
-        return str(_("Not reported; limit %(limit)s yuan")) % {"limit": _yuan(p["limit_fen"])}
+        return str(_("Not reported; limit %(limit)s yuan")) % {"limit": fen_to_yuan(p["limit_fen"])}
     if key == "staff_limit":
         return str(_("%(value)s staff; limit %(limit)s")) % p
     if key in ("sales_limit", "assets_limit"):
-        return str(_("%(value)s yuan; limit %(limit)s yuan")) % {"value": _yuan(p["value_fen"]),
-                                                                "limit": _yuan(p["limit_fen"])}
+        return str(_("%(value)s yuan; limit %(limit)s yuan")) % {"value": fen_to_yuan(p["value_fen"]),
+                                                                "limit": fen_to_yuan(p["limit_fen"])}
     if key == "tech_staff":
         if p.get("percent") is None:
             return str(_("No staff reported, so no points."))

@@ -1,4 +1,4 @@
-"""Registry policy records (versioned parameters) and the registry's permission table.
+"""Registry policy records (versioned parameters); who may do what is in permissions.py.
 
 Policy keys registered here (defaults are the shipped figures; staff change them by proposing a
 new version through innoreform.core.services.policy_propose and another person approving it):
@@ -14,8 +14,6 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from innoreform.core import policies_registry
-from innoreform.core.models import FINANCIAL_KINDS, OrgKind, Role
-from innoreform.core.policies import OperationTable
 
 EVALUATION_KEY = "registry.tech_sme_evaluation"
 CYCLE_KEY = "registry.tech_sme_cycle"
@@ -225,26 +223,3 @@ def register_policies() -> None:
                                title="企业创新能力指数（技术流）", source="InnoReform formula v1 (registry/index.py)")
     policies_registry.register(key=NOTICE_KEY, schema=ConsentNotice, defaults=NOTICE_DEFAULTS,
                                title="数据授权告知书", source="《个人信息保护法》第二十三条")
-
-
-# --- permissions --------------------------------------------------------------------------------
-
-OVERSIGHT = frozenset({OrgKind.DEPARTMENT, OrgKind.PLATFORM_OPERATOR})
-
-# operation -> (organisation kinds, minimum role)
-TABLE: dict[str, tuple[frozenset[str], str]] = {
-    "registry.view_all": (OVERSIGHT, Role.MEMBER),
-    "registry.import": (OVERSIGHT, Role.MEMBER),
-    "registry.review": (OVERSIGHT, Role.REVIEWER),
-    "registry.approve": (OVERSIGHT, Role.APPROVER),
-    "registry.recompute": (OVERSIGHT, Role.REVIEWER),
-    "registry.declare": (frozenset({OrgKind.ENTERPRISE}), Role.MEMBER),
-    "registry.view_own": (frozenset({OrgKind.ENTERPRISE}), Role.MEMBER),
-    "registry.grant": (frozenset({OrgKind.ENTERPRISE}), Role.ADMINISTRATOR),
-    "registry.bank_read": (FINANCIAL_KINDS, Role.MEMBER),
-}
-
-
-_table = OperationTable(TABLE)
-allowed = _table.allowed
-can = _table.can

@@ -16,7 +16,7 @@ from innoreform.core.errors import NotFound
 from innoreform.core.models import Jurisdiction, OrgKind
 
 from . import models as m
-from .policies import can
+from .permissions import can
 
 
 def department_scope(actor: Actor, qs: QuerySet, region_field: str) -> QuerySet:

@@ -27,15 +27,11 @@ from . import assemble, imports, sharing
 from . import evaluation as ev
 from . import index as ix
 from . import models as m
-from .policies import CYCLE_KEY, EVALUATION_KEY, INDEX_KEY, NOTICE_KEY, TechSmeCycleRules, can
+from .permissions import require
+from .policies import CYCLE_KEY, EVALUATION_KEY, INDEX_KEY, NOTICE_KEY, TechSmeCycleRules
 from .selectors import department_scope, own_enterprise
 
 BACKGROUND_BYTES = 512 * 1024  # larger uploads are processed by a background job
-
-
-def _require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        raise PermissionDenied()
 
 
 def evaluation_rules(on: date | None = None) -> ev.Rules:
@@ -60,7 +56,7 @@ def import_upload(*, actor: Actor, template: str, filename: str, content: bytes)
     """Keep the file, then validate and apply it (now, or as a background job when large).
 
     The same file imported again is recorded as a duplicate and changes nothing."""
-    _require(actor, "registry.import")
+    require(actor, "registry.import")
     if actor.user is None:
         raise PermissionDenied()
     if template not in imports.TEMPLATES:
@@ -266,7 +262,7 @@ def declaration_submit(*, actor: Actor, year: int, staff_total: int, tech_staff:
                        total_assets_fen: int, rd_expense_fen: int, total_cost_fen: int,
                        major_incident: bool = False, on: date | None = None) -> m.Declaration:
     """The enterprise's self-declaration for `year` (figures of year - 1), evaluated at once."""
-    _require(actor, "registry.declare")
+    require(actor, "registry.declare")
     enterprise = own_enterprise(actor=actor)
     figures = {"staff_total": staff_total, "tech_staff": tech_staff, "sales_fen": sales_fen,
                "total_assets_fen": total_assets_fen, "rd_expense_fen": rd_expense_fen,
@@ -317,7 +313,7 @@ def _department_declaration(actor: Actor, declaration_id: int, *, lock: bool = T
 
 def declaration_review(*, actor: Actor, declaration_id: int, recommend: str, note: str = "") -> m.Declaration:
     """First step (maker): a reviewer recommends approval or rejection."""
-    _require(actor, "registry.review")
+    require(actor, "registry.review")
     if recommend not in ("approve", "reject"):
         raise field_error("recommend", _("Recommend approve or reject."))
     if recommend == "reject" and not note.strip():
@@ -342,7 +338,7 @@ def declaration_review(*, actor: Actor, declaration_id: int, recommend: str, not
 
 def declaration_decide(*, actor: Actor, declaration_id: int, approve: bool, note: str = "") -> m.Declaration:
     """Second step (checker): another person approves or rejects."""
-    _require(actor, "registry.approve")
+    require(actor, "registry.approve")
     with transaction.atomic():
         declaration = _department_declaration(actor, declaration_id)
         if declaration.status != m.DeclarationStatus.RECOMMENDED:
@@ -365,7 +361,7 @@ def declaration_decide(*, actor: Actor, declaration_id: int, approve: bool, note
 def batch_publish(*, actor: Actor, year: int, region: str) -> m.ListingBatch:
     """Publish the approved declarations of a city as a batch: registration numbers, the public
     list, and on-site checks for the risk cases plus a random sample of at least the policy share."""
-    _require(actor, "registry.approve")
+    require(actor, "registry.approve")
     if not department_scope(actor, m.Enterprise.objects.filter(region=region), "region").exists():
         raise NotFound()
     cycle_version, cycle = cycle_rules()
@@ -408,7 +404,7 @@ def registration_number(year: int, region: str, batch: int, serial: int) -> str:
 
 def declaration_revoke(*, actor: Actor, declaration_id: int, reason: str, falsification: bool = False
                        ) -> m.Declaration:
-    _require(actor, "registry.approve")
+    require(actor, "registry.approve")
     if not reason.strip():
         raise field_error("reason", _("Give the reason for revocation."))
     with transaction.atomic():
@@ -430,7 +426,7 @@ def declaration_revoke(*, actor: Actor, declaration_id: int, reason: str, falsif
 def listings_lapse_overdue(*, actor: Actor, on: date | None = None) -> int:
     """After the update deadline (31 March by default), listings of last year whose enterprise
     has not declared for this year lapse."""
-    _require(actor, "registry.approve")
+    require(actor, "registry.approve")
     on = on or timezone.localdate()
     _version, cycle = cycle_rules(on)
     deadline = date(on.year, cycle.update_deadline_month, cycle.update_deadline_day)
@@ -458,7 +454,7 @@ def _quant(value: float) -> Decimal:
 def index_recompute(*, actor: Actor, year: int | None = None) -> int:
     """Recompute the index of every enterprise for `year` (default: last year) and the
     percentiles within industry and city."""
-    _require(actor, "registry.recompute")
+    require(actor, "registry.recompute")
     year = year or timezone.localdate().year - 1
     rules = index_rules()
     inputs = assemble.index_inputs(year, rules)
@@ -494,7 +490,7 @@ def grant_create(*, actor: Actor, institution_id: int, categories: list[str], pu
                  notice_version: int) -> m.ConsentGrant:
     """Separate consent (PIPL art. 23): one named institution, named categories, a purpose, an end date,
     after reading the notice version in force."""
-    _require(actor, "registry.grant")
+    require(actor, "registry.grant")
     enterprise = own_enterprise(actor=actor)
     errors: dict[str, list[str]] = {}
     clean = sorted(set(categories or []))
@@ -531,7 +527,7 @@ def grant_create(*, actor: Actor, institution_id: int, categories: list[str], pu
 
 
 def grant_revoke(*, actor: Actor, grant_id: int) -> m.ConsentGrant:
-    _require(actor, "registry.grant")
+    require(actor, "registry.grant")
     enterprise = own_enterprise(actor=actor)
     with transaction.atomic():
         grant = m.ConsentGrant.objects.select_for_update().filter(pk=grant_id, enterprise=enterprise).first()
@@ -563,7 +559,7 @@ def bank_read(*, actor: Actor, credit_code: str, purpose: str) -> dict[str, Any]
 
     No valid grant (none, expired, revoked, another purpose or institution) is NotFound; the
     denial is audited by the API layer. Every read is recorded for the enterprise to see."""
-    _require(actor, "registry.bank_read")
+    require(actor, "registry.bank_read")
     with transaction.atomic():
         grants = list(_valid_grants(actor, credit_code, purpose))
         if not grants:
@@ -595,7 +591,7 @@ def financing_outcome_report(*, actor: Actor, credit_code: str, purpose: str, re
                              decided_on: date, amount_fen: int = 0, annual_rate: Decimal | None = None,
                              term_months: int | None = None) -> m.FinancingOutcome:
     """The institution reports what became of a financing request (the 粤信融 flow)."""
-    _require(actor, "registry.bank_read")
+    require(actor, "registry.bank_read")
     errors: dict[str, list[str]] = {}
     if outcome not in m.FinancingOutcome.Outcome.values:
         errors["outcome"] = [gettext("Unknown outcome.")]

@@ -32,15 +32,9 @@ from .forms import (
     ReviewForm,
     RevokeForm,
 )
-from .policies import can
+from .permissions import can, require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def require(actor, *operations: str) -> None:
-    """Pages an actor may not use do not exist for them (404, never 403); registry operations."""
-    if not any(can(actor, op) for op in operations):
-        raise Http404
 
 
 # --- enterprise profile (enterprise, department, granted bank sees via API) -----------------------------------
@@ -98,7 +92,7 @@ def my_profile(request):
 @portal_view
 def enterprise_detail(request, credit_code: str):
     actor = request.actor
-    require(actor, "registry.view_all")
+    require(actor, "registry.view_all", hide=True)
     enterprise = selectors.enterprise_get(actor=actor, credit_code=credit_code)
     ctx = _profile_context(actor, enterprise)
     ctx["declarations"] = selectors.declaration_list(actor=actor).filter(enterprise=enterprise)
@@ -120,7 +114,7 @@ ENTERPRISE_COLUMNS = [
 @portal_view
 def enterprise_list(request):
     actor = request.actor
-    require(actor, "registry.view_all")
+    require(actor, "registry.view_all", hide=True)
     return list_page(request, form_class=EnterpriseFilterForm, columns=ENTERPRISE_COLUMNS,
                      rows=lambda f: selectors.enterprise_list(actor=actor, **f),
                      template="registry/enterprise_list.html", filename="enterprises")
@@ -229,7 +223,7 @@ DECLARATION_COLUMNS = [
 @portal_view
 def review_queue(request):
     actor = request.actor
-    require(actor, "registry.review")
+    require(actor, "registry.review", hide=True)
     publish_form = PublishForm(initial={"year": timezone.localdate().year, "region": actor.organisation.region
                                         if actor.organisation.region in Region.values else Region.GUANGZHOU})
     return list_page(request, form_class=DeclarationFilterForm, columns=DECLARATION_COLUMNS,
@@ -248,7 +242,7 @@ def _queue_rows(actor, filters: dict):
 @portal_view
 def batch_publish(request):
     actor = request.actor
-    require(actor, "registry.approve")
+    require(actor, "registry.approve", hide=True)
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
@@ -264,7 +258,7 @@ def batch_publish(request):
 @require_POST
 @portal_view
 def listings_lapse(request):
-    require(request.actor, "registry.approve")
+    require(request.actor, "registry.approve", hide=True)
     n = services.listings_lapse_overdue(actor=request.actor)
     messages.success(request, _("%(n)s listings lapsed for missing the update deadline.") % {"n": n})
     return redirect("registry:review_queue")
@@ -304,7 +298,7 @@ IMPORT_COLUMNS = [
 @portal_view
 def import_list(request):
     actor = request.actor
-    require(actor, "registry.import")
+    require(actor, "registry.import", hide=True)
     form = ImportForm()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -361,7 +355,7 @@ def import_source_file(request, pk: int):
 
 @portal_view
 def import_template(request, key: str, fmt: str):
-    require(request.actor, "registry.import")
+    require(request.actor, "registry.import", hide=True)
     template = imports.TEMPLATES.get(key)
     if template is None or fmt not in ("xlsx", "csv"):
         raise Http404
@@ -379,7 +373,7 @@ def import_template(request, key: str, fmt: str):
 @portal_view
 def dashboard(request):
     actor = request.actor
-    require(actor, "registry.view_all")
+    require(actor, "registry.view_all", hide=True)
     stats = selectors.dashboard(actor=actor)
     labels = dict(Region.choices)
     cities = sorted(set(stats["by_city"]) | set(stats["listed_by_city"]))
@@ -399,7 +393,7 @@ def dashboard(request):
 @require_POST
 @portal_view
 def index_recompute(request):
-    require(request.actor, "registry.recompute")
+    require(request.actor, "registry.recompute", hide=True)
     n = services.index_recompute(actor=request.actor)
     messages.success(request, _("Innovation index recomputed for %(n)s enterprises.") % {"n": n})
     return redirect("registry:dashboard")
@@ -470,7 +464,7 @@ def my_access(request):
 @portal_view
 def bank_enterprises(request):
     actor = request.actor
-    require(actor, "registry.bank_read")
+    require(actor, "registry.bank_read", hide=True)
     rows = selectors.bank_enterprises(actor=actor)
     return render(request, "registry/bank_enterprises.html", {
         "rows": rows, "category_labels": dict(m.DataCategory.choices), "purpose_labels": dict(m.Purpose.choices),

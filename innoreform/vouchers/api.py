@@ -15,7 +15,7 @@ from innoreform.core.idempotency import IdempotencyKeyHeader, KeyRecord, idempot
 
 from . import reports, selectors, services, settlement, use
 from . import schemas as s
-from .policies import can
+from .permissions import can
 from .reconcile import reconcile
 
 router = Router(tags=["vouchers"])

@@ -65,10 +65,6 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s,，。.()（）\-]", "", text or "").lower()
 
 
-def _yuan(fen: int) -> str:
-    return fen_to_yuan(fen)
-
-
 BANNED_LINKS = ("shareholder", "legal_representative", "actual_controller")
 
 
@@ -127,7 +123,8 @@ def evaluate(*, claim: m.Claim, params: SchemeParams) -> list[dict]:
                                         status=m.RedemptionStatus.ACTIVE)
             .aggregate(s=Sum("amount_fen"))["s"] or 0)
     if len(group) > 1 and used > params.group_cap_fen:
-        flags.append({"rule": "group_cap", "params": {"used": _yuan(used), "cap": _yuan(params.group_cap_fen)}})
+        flags.append({"rule": "group_cap",
+                      "params": {"used": fen_to_yuan(used), "cap": fen_to_yuan(params.group_cap_fen)}})
     twins = list(m.Claim.objects.filter(invoice_no_normalised=claim.invoice_no_normalised)
                  .exclude(pk=claim.pk).order_by("pk").values_list("pk", flat=True)[:10])
     if twins:
@@ -136,9 +133,9 @@ def evaluate(*, claim: m.Claim, params: SchemeParams) -> list[dict]:
     unit_fee = order.fee_fen // max(order.quantity, 1)
     factor = params.price_anomaly_factor
     if unit_fee > order.service.price_fen * factor:
-        flags.append({"rule": "price_anomaly", "params": {"fee": _yuan(unit_fee), "factor": str(factor),
+        flags.append({"rule": "price_anomaly", "params": {"fee": fen_to_yuan(unit_fee), "factor": str(factor),
                                                           "basis": "catalogue",
-                                                          "reference": _yuan(order.service.price_fen)}})
+                                                          "reference": fen_to_yuan(order.service.price_fen)}})
     else:
         prices = list(m.ServiceItem.objects.filter(category=order.service.category, is_active=True,
                                                    institution__status=m.ListingStatus.LISTED)
@@ -146,8 +143,9 @@ def evaluate(*, claim: m.Claim, params: SchemeParams) -> list[dict]:
         if len(prices) >= 3:
             mid = Decimal(str(median(prices)))
             if unit_fee > mid * factor:
-                flags.append({"rule": "price_anomaly", "params": {"fee": _yuan(unit_fee), "factor": str(factor),
-                                                                  "basis": "median", "reference": _yuan(int(mid))}})
+                flags.append({"rule": "price_anomaly", "params": {
+                    "fee": fen_to_yuan(unit_fee), "factor": str(factor), "basis": "median",
+                    "reference": fen_to_yuan(int(mid))}})
     if order.project_code:
         programmes = list(m.ProgrammeFunding.objects.filter(
             enterprise_id=order.enterprise_id, project_code=order.project_code.strip().upper())

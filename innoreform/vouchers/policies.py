@@ -1,4 +1,4 @@
-"""The voucher scheme's parameters (a versioned policy record) and who may do what.
+"""The voucher scheme's parameters (a versioned policy record); who may do what is in permissions.py.
 
 Shipped defaults are real schemes' figures from the brief (§1.1): voucher share 40–70% of a fee
 (Shanghai 50%), per-enterprise annual cap 0.5 M yuan (Shanghai), a cap across one actual
@@ -12,8 +12,6 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, model_validator
 
 from innoreform.core import policies_registry
-from innoreform.core.models import OrgKind, Role
-from innoreform.core.policies import OperationTable
 from innoreform.core.regions import RegionGroup
 
 POLICY_KEY = "vouchers.scheme"
@@ -94,29 +92,3 @@ SOURCE = ("上海科技创新券（50%，年度上限50万元，机构运营满2
 def register_policy() -> None:
     policies_registry.register(key=POLICY_KEY, schema=SchemeParams, defaults=DEFAULTS,
                                title="科技创新券 通用通兑", source=SOURCE)
-
-
-# --- permissions ----------------------------------------------------------------------------------
-
-OVERSIGHT = frozenset({OrgKind.DEPARTMENT, OrgKind.PLATFORM_OPERATOR})
-ENTERPRISE = frozenset({OrgKind.ENTERPRISE})
-INSTITUTION = frozenset({OrgKind.SERVICE_INSTITUTION})
-ANY = frozenset(OrgKind.values)
-
-TABLE: dict[str, tuple[frozenset[str], str]] = {
-    "vouchers.apply": (ENTERPRISE, Role.MEMBER),
-    "vouchers.use": (ENTERPRISE, Role.MEMBER),
-    "vouchers.institution": (INSTITUTION, Role.MEMBER),
-    "vouchers.institution_admin": (INSTITUTION, Role.ADMINISTRATOR),
-    "vouchers.object": (ANY, Role.MEMBER),
-    "vouchers.view_all": (OVERSIGHT, Role.MEMBER),
-    "vouchers.review": (OVERSIGHT, Role.REVIEWER),
-    "vouchers.approve": (OVERSIGHT, Role.APPROVER),
-    "vouchers.budget": (OVERSIGHT, Role.APPROVER),
-    "vouchers.settle": (OVERSIGHT, Role.REVIEWER),
-}
-
-
-_table = OperationTable(TABLE)
-allowed = _table.allowed
-can = _table.can

@@ -13,7 +13,7 @@ from innoreform.core.errors import NotFound
 from innoreform.core.models import Jurisdiction, OrgKind
 
 from . import models as m
-from .policies import can
+from .permissions import can
 
 
 def city_scope(actor: Actor) -> str | None:

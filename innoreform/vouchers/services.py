@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innoreform.core import audit
 from innoreform.core.actor import Actor
-from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
+from innoreform.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from innoreform.core.models import OrgKind
 from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import is_guangdong
@@ -23,14 +23,10 @@ from innoreform.core.selectors import policy_in_force
 
 from . import models as m
 from . import money, registry_adapter
-from .policies import POLICY_KEY, SchemeParams, can
+from .permissions import require
+from .policies import POLICY_KEY, SchemeParams
 
 MAX_FEN = 10**13  # 100 billion yuan: bounds every amount a user can type
-
-
-def _require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        raise PermissionDenied(code="permission_denied")
 
 
 def scheme(on: date | None = None) -> tuple[int, SchemeParams]:
@@ -51,7 +47,7 @@ def budget_get(*, year: int, level: str, city: str = "") -> m.Budget | None:
 
 
 def budget_open(*, actor: Actor, year: int, level: str, city: str = "") -> m.Budget:
-    _require(actor, "vouchers.budget")
+    require(actor, "vouchers.budget")
     if level not in m.BudgetLevel.values:
         raise field_error("level", _("Choose province or city."))
     if level == m.BudgetLevel.CITY and not is_guangdong(city):
@@ -77,7 +73,7 @@ def budget_open(*, actor: Actor, year: int, level: str, city: str = "") -> m.Bud
 
 def budget_appropriate(*, actor: Actor, budget: m.Budget, amount_fen: int, note: str = "") -> m.Appropriation:
     """Put money into a budget (Dr available, Cr funding source)."""
-    _require(actor, "vouchers.budget")
+    require(actor, "vouchers.budget")
     _check_amount("amount_fen", amount_fen)
     with transaction.atomic():
         appropriation = m.Appropriation.objects.create(budget=budget, amount_fen=amount_fen, note=note[:300],
@@ -119,10 +115,6 @@ def explain(check: dict) -> str:
         return str(template)
 
 
-def _yuan(fen: int | None) -> str:
-    return "—" if fen is None else fen_to_yuan(fen)
-
-
 def _issued_fen(org_ids: set[int], year: int) -> int:
     """Face value committed this year: active and expired vouchers count in full, released money
     of expired or cancelled ones does not."""
@@ -147,14 +139,15 @@ def eligibility(*, organisation, requested_fen: int, year: int, params: SchemePa
         add("staff", facts.staff_total is not None and facts.staff_total <= params.max_staff,
             value=facts.staff_total if facts.staff_total is not None else "—", limit=params.max_staff)
         add("sales", facts.sales_fen is not None and facts.sales_fen <= params.max_sales_fen,
-            value=_yuan(facts.sales_fen), limit=_yuan(params.max_sales_fen))
+            value=fen_to_yuan(facts.sales_fen) or "—", limit=fen_to_yuan(params.max_sales_fen))
         add("industry", not facts.restricted)
     own_used = _issued_fen({organisation.pk}, year)
-    add("annual_cap", own_used < params.annual_cap_fen, used=_yuan(own_used), cap=_yuan(params.annual_cap_fen))
+    add("annual_cap", own_used < params.annual_cap_fen, used=fen_to_yuan(own_used),
+        cap=fen_to_yuan(params.annual_cap_fen))
     group = registry_adapter.group_organisation_ids(organisation)
     group_used = _issued_fen(group, year)
-    add("group_cap", group_used < params.group_cap_fen, used=_yuan(group_used), cap=_yuan(params.group_cap_fen),
-        members=len(group))
+    add("group_cap", group_used < params.group_cap_fen, used=fen_to_yuan(group_used),
+        cap=fen_to_yuan(params.group_cap_fen), members=len(group))
     fraud = m.Voucher.objects.filter(enterprise=organisation, status=m.VoucherStatus.CANCELLED,
                                      closed_reason__startswith="fraud").exists()
     add("no_fraud", not fraud)
@@ -169,7 +162,7 @@ def eligibility(*, organisation, requested_fen: int, year: int, params: SchemePa
 
 def application_submit(*, actor: Actor, requested_fen: int, purpose: str, contact_address: str = "",
                        contact_phone: str = "", on: date | None = None) -> m.Application:
-    _require(actor, "vouchers.apply")
+    require(actor, "vouchers.apply")
     _check_amount("requested_fen", requested_fen)
     if not purpose or not purpose.strip():
         raise field_error("purpose", _("Say what the voucher is for."))
@@ -201,7 +194,7 @@ def _serial(year: int, city: str) -> str:
 def application_decide(*, actor: Actor, application_id: int, approve: bool, note: str = "",
                        on: date | None = None) -> m.Application:
     """Approve (issue the voucher, reserving province and city money) or reject."""
-    _require(actor, "vouchers.review")
+    require(actor, "vouchers.review")
     today = on or timezone.localdate()
     with transaction.atomic():
         application = m.Application.objects.select_for_update().filter(pk=application_id).first()
@@ -331,7 +324,7 @@ def institution_apply(*, actor: Actor, founded_on: date, categories: list[str], 
                       shareholders: list[str] | None = None, documents: list[tuple[str, str, bytes]] = (),
                       on: date | None = None) -> m.Institution:
     """An institution from any region applies to be listed, with its documents."""
-    _require(actor, "vouchers.institution_admin")
+    require(actor, "vouchers.institution_admin")
     today = on or timezone.localdate()
     version, params = scheme(today)
     errors: dict[str, list[str]] = {}
@@ -391,7 +384,7 @@ def _lock_institution(institution_id: int) -> m.Institution:
 def institution_review(*, actor: Actor, institution_id: int, approve: bool, note: str = "",
                        now=None) -> m.Institution:
     """Approve into the public-notice period (policy: 7 days) or reject with a reason."""
-    _require(actor, "vouchers.review")
+    require(actor, "vouchers.review")
     now = now or timezone.now()
     with transaction.atomic():
         inst = _lock_institution(institution_id)
@@ -414,7 +407,7 @@ def institution_review(*, actor: Actor, institution_id: int, approve: bool, note
 
 def objection_submit(*, actor: Actor, institution_id: int, text: str, now=None) -> m.Objection:
     """Anyone signed in may object while the notice runs."""
-    _require(actor, "vouchers.object")
+    require(actor, "vouchers.object")
     now = now or timezone.now()
     if not text or not text.strip():
         raise field_error("text", _("Say what the objection is."))
@@ -430,7 +423,7 @@ def objection_submit(*, actor: Actor, institution_id: int, text: str, now=None) 
 
 
 def objection_resolve(*, actor: Actor, objection_id: int, uphold: bool, resolution: str) -> m.Objection:
-    _require(actor, "vouchers.review")
+    require(actor, "vouchers.review")
     if not resolution or not resolution.strip():
         raise field_error("resolution", _("Explain the decision."))
     with transaction.atomic():
@@ -485,7 +478,7 @@ STATUS_MOVES = {
 def institution_set_status(*, actor: Actor, institution_id: int, status: str, reason: str,
                            claim: m.Claim | None = None) -> m.Institution:
     """Suspend, blacklist or reinstate, always with a reason recorded in the credit file."""
-    _require(actor, "vouchers.approve")
+    require(actor, "vouchers.approve")
     if status not in STATUS_MOVES:
         raise field_error("status", _("Choose suspended, blacklisted or listed."))
     if not reason or not reason.strip():
@@ -516,7 +509,7 @@ def _own_institution(actor: Actor, *, listed: bool = False) -> m.Institution:
 
 
 def service_publish(*, actor: Actor, category: str, name: str, price_fen: int, unit: str = "次") -> m.ServiceItem:
-    _require(actor, "vouchers.institution_admin")
+    require(actor, "vouchers.institution_admin")
     _check_amount("price_fen", price_fen)
     if not name or not name.strip():
         raise field_error("name", _("Name the service."))
@@ -532,7 +525,7 @@ def service_publish(*, actor: Actor, category: str, name: str, price_fen: int, u
 
 
 def service_withdraw(*, actor: Actor, service_id: int) -> m.ServiceItem:
-    _require(actor, "vouchers.institution_admin")
+    require(actor, "vouchers.institution_admin")
     with transaction.atomic():
         item = m.ServiceItem.objects.select_for_update().filter(
             pk=service_id, institution__organisation_id=actor.organisation_id).first()
@@ -547,7 +540,7 @@ def service_withdraw(*, actor: Actor, service_id: int) -> m.ServiceItem:
 def programme_funding_record(*, actor: Actor, enterprise_id: int, project_code: str, programme: str,
                              amount_fen: int = 0) -> m.ProgrammeFunding:
     """Record that a project of an enterprise is funded by a science programme (double-funding rule)."""
-    _require(actor, "vouchers.review")
+    require(actor, "vouchers.review")
     from innoreform.core.models import Organisation
 
     org = Organisation.objects.filter(pk=enterprise_id, kind=OrgKind.ENTERPRISE).first()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innoreform.core import todo
 from innoreform.core.models import OrgKind, Role
-from innoreform.core.money import fen_to_yuan
+from innoreform.core.money import yuan_text
 from innoreform.core.todo import Chart, Due, Figure, Figures, FigureSource, Item, TodoSource, Tone
 
 from . import models as m
@@ -22,12 +22,8 @@ INSTITUTION = frozenset({OrgKind.SERVICE_INSTITUTION})
 EXPIRY_WARNING_DAYS = 60  # a voucher's unused value is lost at expiry: warn two months ahead
 
 
-def _yuan(fen: int) -> str:
-    return _("%(amount)s yuan") % {"amount": fen_to_yuan(fen)}
-
-
 def _application(a: m.Application) -> Item:
-    return Item(a.enterprise.name, reverse("vouchers:application", args=[a.pk]), _yuan(a.requested_fen),
+    return Item(a.enterprise.name, reverse("vouchers:application", args=[a.pk]), yuan_text(a.requested_fen),
                 a.submitted_at.date())
 
 
@@ -38,7 +34,7 @@ def _claim(c: m.Claim) -> Item:
 
 def _order(o: m.Order) -> Item:
     return Item(f"{o.service.name} · {o.institution.organisation.name}", reverse("vouchers:proof", args=[o.pk])
-                if o.voucher.flow == m.FlowChoice.TONGYONG else reverse("vouchers:home"), _yuan(o.voucher_fen))
+                if o.voucher.flow == m.FlowChoice.TONGYONG else reverse("vouchers:home"), yuan_text(o.voucher_fen))
 
 
 def applications_to_decide(actor):
@@ -60,7 +56,7 @@ def claims_to_review(actor):
 def batches_to_approve(actor):
     qs = selectors.batch_list(actor=actor).filter(status=m.BatchStatus.BUILT)
     return todo.from_queryset(qs, item=lambda b: Item(b.period, reverse("vouchers:batch", args=[b.pk]),
-                                                      _yuan(b.total_fen), b.created_at.date()))
+                                                      yuan_text(b.total_fen), b.created_at.date()))
 
 
 def vouchers_expiring(actor):
@@ -68,7 +64,7 @@ def vouchers_expiring(actor):
     qs = selectors.voucher_list(actor=actor, status=m.VoucherStatus.ACTIVE).filter(expires_on__lte=soon).order_by(
         "expires_on")
     return todo.from_queryset(qs, item=lambda v: Item(v.serial, reverse("vouchers:home"),
-                                                      _yuan(v.face_fen - v.used_fen), v.expires_on))
+                                                      yuan_text(v.face_fen - v.used_fen), v.expires_on))
 
 
 def my_applications_waiting(actor):
@@ -85,7 +81,7 @@ def orders_to_deduct(actor):
     qs = selectors.order_list(actor=actor, status=m.OrderStatus.OPEN).filter(voucher__flow=m.FlowChoice.TONGDUI)
     return todo.from_queryset(qs.order_by("created_at", "id"), item=lambda o: Item(
         f"{o.service.name} · {o.enterprise.name}", reverse("vouchers:order_deduct", args=[o.pk]),
-        _yuan(o.voucher_fen), o.created_at.date()))
+        yuan_text(o.voucher_fen), o.created_at.date()))
 
 
 def uses_to_claim(actor):
@@ -93,7 +89,7 @@ def uses_to_claim(actor):
                                                        status=m.RedemptionStatus.ACTIVE, claims__isnull=True)
     return todo.from_queryset(qs, item=lambda r: Item(r.order.service.name, reverse("vouchers:claim_new",
                                                                                     args=[r.pk]),
-                                                      _yuan(r.amount_fen), r.created_at.date()))
+                                                      yuan_text(r.amount_fen), r.created_at.date()))
 
 
 def claims_returned(actor):
@@ -121,7 +117,7 @@ def figures(actor):
         vouchers = selectors.voucher_list(actor=actor, status=m.VoucherStatus.ACTIVE).aggregate(
             n=Count("id"), face=Sum("face_fen"), used=Sum("used_fen"))
         return Figures([Figure(_("Active vouchers"), vouchers["n"], reverse("vouchers:home")),
-                        Figure(_("Voucher value left"), _yuan((vouchers["face"] or 0) - (vouchers["used"] or 0)))])
+                        Figure(_("Voucher value left"), yuan_text((vouchers["face"] or 0) - (vouchers["used"] or 0)))])
     if actor.kind == OrgKind.SERVICE_INSTITUTION:
         inst = selectors.own_institution(actor=actor)
         paid = selectors.claim_list(actor=actor, status=m.ClaimStatus.PAID).filter(
@@ -129,7 +125,7 @@ def figures(actor):
         return Figures([Figure(_("Listing"), inst.get_status_display() if inst else _("Not applied"),
                                reverse("vouchers:institution", args=[inst.pk]) if inst else
                                reverse("vouchers:institution_apply")),
-                        Figure(_("Voucher claims paid to us"), _yuan(paid))])
+                        Figure(_("Voucher claims paid to us"), yuan_text(paid))])
     claims = selectors.claim_list(actor=actor)
     totals = selectors.voucher_list(actor=actor).aggregate(n=Count("id"), face=Sum("face_fen"),
                                                             paid=Sum("paid_fen"))
@@ -137,8 +133,8 @@ def figures(actor):
     chart = Chart(_("Voucher claims by status"), [label for value, label in m.ClaimStatus.choices],
                   [by_status.get(value, 0) for value, _label in m.ClaimStatus.choices], _("claims"))
     return Figures([Figure(_("Vouchers issued"), totals["n"], reverse("vouchers:reports")),
-                    Figure(_("Voucher value issued"), _yuan(totals["face"] or 0)),
-                    Figure(_("Voucher value paid"), _yuan(totals["paid"] or 0))],
+                    Figure(_("Voucher value issued"), yuan_text(totals["face"] or 0)),
+                    Figure(_("Voucher value paid"), yuan_text(totals["paid"] or 0))],
                    chart if any(chart.values) else None)
 
 

@@ -24,13 +24,14 @@ from django.utils.translation import gettext_lazy as _
 from innoreform.core import audit, rows
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
-from innoreform.core.policies import is_maker_checker_violation
+from innoreform.core.permissions import is_maker_checker_violation
 from innoreform.core.regions import region_group
 
 from . import fraud, money
 from . import models as m
-from .policies import Flow, can
-from .services import MAX_FEN, _require, release, scheme
+from .permissions import require
+from .policies import Flow
+from .services import MAX_FEN, release, scheme
 from .tasks import schedule_sequencing
 
 # --- orders ---------------------------------------------------------------------------------------------
@@ -38,7 +39,7 @@ from .tasks import schedule_sequencing
 
 def order_create(*, actor: Actor, voucher_id: int, service_id: int, quantity: int = 1, fee_fen: int | None = None,
                  project_code: str = "", on: date | None = None) -> m.Order:
-    _require(actor, "vouchers.use")
+    require(actor, "vouchers.use")
     today = on or timezone.localdate()
     voucher = m.Voucher.objects.filter(pk=voucher_id, enterprise_id=actor.organisation_id).first()
     service = m.ServiceItem.objects.select_related("institution").filter(pk=service_id, is_active=True).first()
@@ -243,7 +244,7 @@ def deductible_order(*, actor: Actor, order_id: int) -> m.Order:
     (select_related, even with only()) cost a quarter of a bank deduction's CPU. On PostgreSQL it
     also draws the id of the order's use from its sequence (`order.drawn_use_id`; None elsewhere):
     the deduction's one statement needs it beforehand (an id drawn for a refused use is skipped)."""
-    _require(actor, "vouchers.institution")
+    require(actor, "vouchers.institution")
     q = connection.ops.quote_name
     orders, vouchers, institutions = (q(model._meta.db_table) for model in (m.Order, m.Voucher, m.Institution))
     columns = ", ".join([f"o.{c}" for c in _ORDER_COLUMNS] + [f"v.{c}" for c in _VOUCHER_COLUMNS]
@@ -278,7 +279,7 @@ def deduct(*, actor: Actor, order_id: int, on: date | None = None, order: m.Orde
     if order is None or order.pk != order_id or order.institution.organisation_id != actor.organisation_id:
         order = deductible_order(actor=actor, order_id=order_id)
     else:
-        _require(actor, "vouchers.institution")
+        require(actor, "vouchers.institution")
     if order.institution.status != m.ListingStatus.LISTED:
         raise Conflict(_("The institution is not listed."), code="institution_not_listed")
     if order.drawn_use_id is not None:
@@ -294,7 +295,7 @@ MAX_PROOF_BYTES = 10 * 1024 * 1024
 def proof_upload(*, actor: Actor, order_id: int, paid_fen: int, filename: str, content: bytes,
                  on: date | None = None) -> m.Redemption:
     """通用: the enterprise proves it paid the full fee; it will be reimbursed the voucher share."""
-    _require(actor, "vouchers.use")
+    require(actor, "vouchers.use")
     today = on or timezone.localdate()
     order = m.Order.objects.select_related("voucher").filter(pk=order_id,
                                                              enterprise_id=actor.organisation_id).first()
@@ -323,8 +324,7 @@ def claim_submit(*, actor: Actor, redemption_id: int, contract_no: str, invoice_
                  invoice_date: date, deliverable: str, contract_file: tuple[str, bytes] | None = None,
                  invoice_file: tuple[str, bytes] | None = None, deliverable_file: tuple[str, bytes] | None = None,
                  on: date | None = None) -> m.Claim:
-    if not (can(actor, "vouchers.institution") or can(actor, "vouchers.use")):
-        raise PermissionDenied()
+    require(actor, "vouchers.institution", "vouchers.use")
     today = on or timezone.localdate()
     redemption = m.Redemption.objects.select_related("order", "voucher").filter(
         pk=redemption_id, payee_id=actor.organisation_id).first()
@@ -380,7 +380,7 @@ def _lock_claim(claim_id: int) -> m.Claim:
 
 def claim_review(*, actor: Actor, claim_id: int, note: str = "", clear_flags: bool = False) -> m.Claim:
     """The first check. A flagged claim passes only when the reviewer clears the flags with a note."""
-    _require(actor, "vouchers.review")
+    require(actor, "vouchers.review")
     with transaction.atomic():
         claim = _lock_claim(claim_id)
         if claim.status == m.ClaimStatus.FLAGGED:
@@ -403,7 +403,7 @@ def claim_review(*, actor: Actor, claim_id: int, note: str = "", clear_flags: bo
 
 def claim_approve(*, actor: Actor, claim_id: int) -> m.Claim:
     """The second check, by another person: books the payable and fixes the province/city split."""
-    _require(actor, "vouchers.approve")
+    require(actor, "vouchers.approve")
     with transaction.atomic():
         claim = _lock_claim(claim_id)
         if claim.status != m.ClaimStatus.REVIEWED:
@@ -433,7 +433,7 @@ def claim_approve(*, actor: Actor, claim_id: int) -> m.Claim:
 
 def claim_reject(*, actor: Actor, claim_id: int, reason: str) -> m.Claim:
     """Reject (the claimant may claim again with corrected papers)."""
-    _require(actor, "vouchers.review")
+    require(actor, "vouchers.review")
     if not reason or not reason.strip():
         raise field_error("reason", _("Give the reason for the rejection."))
     with transaction.atomic():
@@ -465,7 +465,7 @@ def claim_confirm_fraud(*, actor: Actor, claim_id: int, reason: str) -> m.Claim:
     """Confirmed fraud: the claim is refused (an approved payable is reversed), the voucher is
     cancelled (unpaid uses voided, the reservation released) and the institution is suspended,
     recorded in its credit file."""
-    _require(actor, "vouchers.approve")
+    require(actor, "vouchers.approve")
     if not reason or not reason.strip():
         raise field_error("reason", _("Give the reason."))
     from . import services

@@ -20,7 +20,7 @@ from innoreform.core.views import portal_view
 
 from . import forms, reports, selectors, services, settlement, use
 from . import models as m
-from .policies import can
+from .permissions import can, require
 from .reconcile import reconcile
 from .templatetags.vouchers_tags import yuan
 
@@ -95,8 +95,7 @@ def home(request):
 
 @portal_view
 def apply(request):
-    if not can(request.actor, "vouchers.apply"):
-        raise Http404
+    require(request.actor, "vouchers.apply", hide=True)
     form = forms.ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -155,8 +154,7 @@ def catalogue(request):
 @portal_view
 def order_new(request, service_id: int):
     actor = request.actor
-    if not can(actor, "vouchers.use"):
-        raise Http404
+    require(actor, "vouchers.use", hide=True)
     service = selectors.service_list(actor=actor).filter(pk=service_id).first()
     if service is None:
         raise Http404
@@ -194,8 +192,7 @@ def proof(request, order_id: int):
 
 @portal_view
 def institution_apply(request):
-    if not can(request.actor, "vouchers.institution_admin"):
-        raise Http404
+    require(request.actor, "vouchers.institution_admin", hide=True)
     form = forms.InstitutionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -447,8 +444,7 @@ def batch_act(request, pk: int):
 @_post_only
 def budget_fund(request):
     form = forms.BudgetForm(request.POST)
-    if not can(request.actor, "vouchers.budget"):
-        raise Http404
+    require(request.actor, "vouchers.budget", hide=True)
     if form.is_valid():
         d = form.cleaned_data
 

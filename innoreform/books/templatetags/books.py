@@ -2,16 +2,13 @@
 
 from django import template
 
-from innoreform.core.money import fen_to_yuan
+from innoreform.core.templatetags.portal import yuan
 
 register = template.Library()
-
-
-@register.filter
-def yuan(value) -> str:
-    return fen_to_yuan(value)
+register.filter("yuan", yuan)
 
 
 @register.filter
 def yuan_or_blank(value) -> str:
-    return fen_to_yuan(value) if value else ""
+    """Blank for zero too: a statement line shows only its debit or its credit."""
+    return yuan(value) if value else ""

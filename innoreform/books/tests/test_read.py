@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 
 from innoreform.books import selectors, services
 from innoreform.books.models import AccountPurpose
-from innoreform.books.templatetags.books import fen_to_yuan
 from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
 from innoreform.core.models import Jurisdiction, OrgKind
+from innoreform.core.money import fen_to_yuan
 from innoreform.core.testing import make_actor
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,7 @@
-"""Template helpers for portal pages: notification texts, JSON display, role labels."""
+"""Template helpers for portal pages: notification texts, JSON display, role labels, money.
+
+Apps' libraries register `yuan` from here under the same name, so `{% load books %}` (or
+financing, vouchers_tags) keeps `|yuan` working and every page shows money the same way."""
 
 import json
 
@@ -6,9 +9,19 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Role
+from ..money import fen_to_yuan
 from ..notifications import render as render_notification
 
 register = template.Library()
+
+
+@register.filter
+def yuan(value) -> str:
+    """Integer fen as yuan with two decimals and thousands separators; blank for no amount."""
+    try:
+        return fen_to_yuan(int(value))
+    except (TypeError, ValueError):
+        return ""
 
 
 @register.filter

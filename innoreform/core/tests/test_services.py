@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from innoreform.core import policies_registry, selectors, services
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from innoreform.core.models import AuditEvent, Jurisdiction, OrgKind, PolicyStatus, Role, User
+from innoreform.core.models import AuditEvent, Jurisdiction, OrgKind, PolicyStatus, PolicyVersion, Role, User
 from innoreform.core.regions import Region
 from innoreform.core.testing import make_actor, make_org, make_user
 
@@ -209,10 +209,32 @@ def test_api_key_only_for_institution_administrators_and_revocable_once():
 
 # --- policy records -------------------------------------------------------------------------------
 
-def test_default_policy_is_materialised_as_approved_version_one():
+def test_every_registered_default_is_stored_as_approved_version_one_by_the_migration():
+    """The test database is migrated after this module registered "test.sample", as a real
+    database is migrated after every app registered its keys."""
+    seeded = PolicyVersion.objects.filter(version=1, status=PolicyStatus.APPROVED)
+    assert {d.key for d in policies_registry.all_definitions()} <= set(seeded.values_list("key", flat=True))
     policy = selectors.policy_in_force("test.sample")
     assert policy.version == 1 and policy.status == PolicyStatus.APPROVED
     assert policy.parameters == {"share": 0.5, "cap_fen": 50_000_000}
+    assert policy.effective_from == policies_registry.DEFAULTS_EFFECTIVE_FROM
+
+
+def test_reading_a_policy_writes_nothing(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        selectors.policy_in_force("test.sample")
+    PolicyVersion.objects.filter(key="test.sample").delete()
+    with django_assert_num_queries(1), pytest.raises(NotFound):
+        selectors.policy_in_force("test.sample")
+    assert not PolicyVersion.objects.filter(key="test.sample").exists()
+
+
+def test_seed_defaults_stores_only_missing_keys():
+    PolicyVersion.objects.filter(key="test.sample").delete()
+    assert policies_registry.seed_defaults(PolicyVersion, keys=["test.sample"]) == ["test.sample"]
+    assert policies_registry.seed_defaults(PolicyVersion, keys=["test.sample"]) == []
+    assert policies_registry.seed_defaults(PolicyVersion) == []
+    assert PolicyVersion.objects.filter(key="test.sample").count() == 1
 
 
 def test_policy_maker_checker_and_effective_dates():

@@ -416,7 +416,7 @@ def test_policy_pages_propose_and_maker_checker():
     checker = department(Role.APPROVER, org=maker.organisation)
     client = signed_in(maker, english_client())
     listing = client.get(reverse("core:policies")).content.decode()
-    assert "test.portal" in listing  # default materialised as version 1
+    assert "test.portal" in listing  # the default, stored as version 1 by the data migration
     form = client.get(reverse("core:policy_propose"), {"key": "test.portal"})
     assert form.status_code == 200
     assert "cap_fen" in form.content.decode()

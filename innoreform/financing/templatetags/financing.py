@@ -1,13 +1,9 @@
 from django import template
 
-from innoreform.core.money import fen_to_yuan
+from innoreform.core.templatetags.portal import yuan
 
 register = template.Library()
-
-
-@register.filter
-def yuan(value) -> str:
-    return fen_to_yuan(value) if value not in (None, "") else ""
+register.filter("yuan", yuan)
 
 
 @register.filter

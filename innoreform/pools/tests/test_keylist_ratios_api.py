@@ -6,7 +6,7 @@ import json
 from django.test import Client
 
 from innoreform.core.actor import Actor
-from innoreform.core.models import User
+from innoreform.core.models import AuditEvent, User
 from innoreform.core.services import api_key_create
 from innoreform.pools import payouts
 from innoreform.pools.models import Claim, KeyListEntry, LossRatioReport, RecoveryShare
@@ -116,3 +116,26 @@ def test_investor_claims_through_the_api_and_the_page(world):
     # Paid: 2 M of the 4 M loss was recovered, so half of the 1.2 M paid flows back (job).
     payouts.run_payouts(actor=Actor.system())
     assert sum(RecoveryShare.objects.filter(claim=claim).values_list("amount_fen", flat=True)) == 60_000_000
+
+
+def test_a_denied_api_call_is_audited_once(world):
+    """The denial is recorded by permissions.require, and the API's error handler does not record
+    it again."""
+    bank = _client(world.bank.user)
+    response = bank.post("/api/v1/pools/payouts/run")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    denials = AuditEvent.objects.filter(actor=world.bank.user, outcome="denied")
+    assert list(denials.values_list("action", flat=True)) == ["pools.run_payouts"]
+
+
+def test_a_denial_inside_the_idempotent_transaction_is_still_audited_once(world):
+    """The service runs inside idempotent()'s transaction, which the refusal rolls back: the
+    denial is written after it, by the API's error handler."""
+    pool, _city_pool = world.pools()
+    bank = _client(world.bank.user)
+    response = bank.post(f"/api/v1/pools/pools/{pool.pk}/contributions",
+                         json.dumps({"amount_fen": 100, "received_on": str(world.today)}),
+                         content_type="application/json", headers={"Idempotency-Key": "denied-1"})
+    assert response.status_code == 403, response.content
+    denials = AuditEvent.objects.filter(actor=world.bank.user, outcome="denied")
+    assert list(denials.values_list("action", flat=True)) == ["pools.contribute"]

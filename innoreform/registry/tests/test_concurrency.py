@@ -43,10 +43,6 @@ def _race(n, fn):
 def test_concurrent_declarations_one_wins(clerk):
     import_demo(clerk, ["market_regulation.enterprises"])
     actor = enterprise_actor(E1)
-    # Seed the policy versions first: core's lazy seeding in policy_in_force races on first use
-    # (a concurrent first reader can get NotFound(no_policy_in_force)); reported to the lead.
-    services.evaluation_rules()
-    services.cycle_rules()
     outcomes = _race(8, lambda: services.declaration_submit(
         actor=actor, year=2025, on=date(2025, 3, 1), staff_total=100, tech_staff=30, sales_fen=10**9,
         total_assets_fen=10**9, rd_expense_fen=6 * 10**7, total_cost_fen=9 * 10**8))

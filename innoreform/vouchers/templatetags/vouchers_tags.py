@@ -1,19 +1,11 @@
 from django import template
 
-from innoreform.core.money import fen_to_yuan
+from innoreform.core.templatetags.portal import yuan
 
 from .. import fraud, services
 
 register = template.Library()
-
-
-@register.filter
-def yuan(value) -> str:
-    """Integer fen as yuan with two decimals and thousands separators."""
-    try:
-        return fen_to_yuan(int(value))
-    except (TypeError, ValueError):
-        return ""
+register.filter("yuan", yuan)
 
 
 @register.filter

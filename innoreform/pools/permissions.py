@@ -2,7 +2,7 @@
 themselves are the versioned policy "pools.compensation" (innoreform.books.pool_rules)."""
 
 from innoreform.core.models import OrgKind, Role
-from innoreform.core.policies import OperationTable
+from innoreform.core.permissions import OperationTable
 
 DEPARTMENT = frozenset({OrgKind.DEPARTMENT})
 OVERSIGHT = frozenset({OrgKind.DEPARTMENT, OrgKind.PLATFORM_OPERATOR})
@@ -23,3 +23,4 @@ TABLE: dict[str, tuple[frozenset[str], str]] = {
 _table = OperationTable(TABLE)
 allowed = _table.allowed
 can = _table.can
+require = _table.require

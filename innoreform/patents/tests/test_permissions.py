@@ -1,7 +1,7 @@
 import pytest
 
 from innoreform.core.models import OrgKind, Role
-from innoreform.patents.policies import allowed
+from innoreform.patents.permissions import allowed
 
 CASES = [
     (OrgKind.DEPARTMENT, Role.MEMBER, "patents.view", True),

@@ -1,7 +1,7 @@
 """Who may do what in patent navigation (pure functions, tested as a table)."""
 
 from innoreform.core.models import OrgKind, Role
-from innoreform.core.policies import OperationTable
+from innoreform.core.permissions import OperationTable
 
 ANALYST_KINDS = frozenset({OrgKind.DEPARTMENT, OrgKind.PLATFORM_OPERATOR, OrgKind.SERVICE_INSTITUTION})
 RULE_KINDS = frozenset({OrgKind.DEPARTMENT, OrgKind.PLATFORM_OPERATOR})
@@ -20,3 +20,4 @@ TABLE = {
 _table = OperationTable(TABLE)
 allowed = _table.allowed
 can = _table.can
+require = _table.require

@@ -1,6 +1,6 @@
 import pytest
 
-from innoreform.pools.policies import TABLE, allowed
+from innoreform.pools.permissions import TABLE, allowed
 
 CASES = [
     ("department", "member", "pools.view_all", True),
