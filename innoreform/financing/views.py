@@ -343,8 +343,10 @@ def import_template(request):
 
 @portal_view
 def equipment_list(request):
+    # Not "items": the base template's `{% nav_items as items %}` sets that name for the menu and
+    # would shadow this list (the page then reversed a loan link for each menu entry).
     return render(request, "financing/equipment_list.html",
-                  {"items": selectors.equipment_list(actor=request.actor)[:500]})
+                  {"equipment": selectors.equipment_list(actor=request.actor)[:500]})
 
 
 @portal_view
