@@ -20,6 +20,7 @@ from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
 from innoreform.core.selectors import policy_in_force
 from innoreform.core.views import portal_view
+from innoreform.registry import presenting
 
 from . import imports, loans, selectors, services
 from . import models as m
@@ -200,7 +201,7 @@ def application_detail(request, pk: int):
         a = selectors.application_get(actor=actor, application_id=pk)
     return render(request, "financing/application_detail.html", {
         "a": a, "form": form, "data": data, "institution": institution, "contract_form": contract_form,
-        "loan": getattr(a, "loan", None)})
+        "data_sections": presenting.sections(data["data"]) if data else None, "loan": getattr(a, "loan", None)})
 
 
 def _contract_form(actor, a: m.Application, data) -> ContractForm | None:

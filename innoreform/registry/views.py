@@ -33,6 +33,7 @@ from .forms import (
     RevokeForm,
 )
 from .policies import can
+from .presenting import INDEX_LABELS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,21 +73,6 @@ def _profile_context(actor, enterprise: m.Enterprise) -> dict:
         "contributions": contributions,
         "today": today,
     }
-
-
-INDEX_LABELS = [
-    ("invention_patents", gettext_lazy("Invention patents")),
-    ("citations", gettext_lazy("Citations")),
-    ("family_size", gettext_lazy("Patent family size")),
-    ("ipc_breadth", gettext_lazy("Breadth of IPC classes")),
-    ("other_ip", gettext_lazy("Other IP")),
-    ("rd_intensity", gettext_lazy("R&D intensity")),
-    ("rd_growth", gettext_lazy("R&D growth")),
-    ("tech_staff_share", gettext_lazy("Technical staff share")),
-    ("awards", gettext_lazy("Awards")),
-    ("qualifications", gettext_lazy("Qualifications")),
-    ("standards", gettext_lazy("Standards")),
-]
 
 
 @portal_view

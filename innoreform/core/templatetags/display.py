@@ -1,0 +1,13 @@
+"""Template filters for values as people read them (see innoreform.core.display)."""
+
+from django import template
+
+from .. import display
+
+register = template.Library()
+
+register.filter("amount", display.amount)
+register.filter("number", display.number)
+register.filter("percent_of", display.percent)
+register.filter("day", display.day)
+register.filter("yes_no", display.yes_no)
