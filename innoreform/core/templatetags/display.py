@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import display
+from .. import display, events
 
 register = template.Library()
 
@@ -11,3 +11,5 @@ register.filter("number", display.number)
 register.filter("percent_of", display.percent)
 register.filter("day", display.day)
 register.filter("yes_no", display.yes_no)
+register.filter("event_label", events.event_label)
+register.filter("purpose_label", events.purpose_label)
