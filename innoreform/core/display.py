@@ -3,10 +3,11 @@ percentages, counts with thousands separators, one date format. Templates use th
 `display` template library; code that builds labelled fields (for example the consented data a
 bank reads) calls them directly, so a page never shows fen, raw ratios or Python values."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .money import fen_to_yuan
 
@@ -69,3 +70,34 @@ def yes_no(value) -> str:
     if value is None:
         return DASH
     return gettext("Yes") if value else gettext("No")
+
+
+# Names some services build in code for records they create (book accounts: "Cash outside the
+# platform", "financing.interest", "创新券预算 2026 city 440600"). The stored name stays as it is;
+# pages show it through `code_name`, which puts these parts in the reader's language.
+CODE_NAMES = {
+    "Cash outside the platform": gettext_lazy("Cash outside the platform"),
+    "Cash outside the platform (compensation)": gettext_lazy("Cash outside the platform (compensation)"),
+    "financing.interest": gettext_lazy("Interest income"),
+    "financing.cash": gettext_lazy("Cash outside the platform"),
+    "pools.cash": gettext_lazy("Cash outside the platform (compensation)"),
+}
+_LEVEL = re.compile(r"\b(province|city)(?: (\d{6}|[A-Z]{2,3}))?\b")
+
+
+def code_name(name) -> str:
+    if is_blank(name):
+        return DASH
+    name = str(name)
+    known = CODE_NAMES.get(name)
+    if known is not None:
+        return str(known)
+
+    def level(match: re.Match) -> str:
+        from .regions import Region
+
+        if match.group(2):
+            return dict(Region.choices).get(match.group(2), match.group(2))
+        return gettext("provincial") if match.group(1) == "province" else gettext("municipal")
+
+    return _LEVEL.sub(level, name)

@@ -23,7 +23,7 @@ EVENTS = {
     "pools.recovery_returned": _("Recovery returned to the pool"),
     "vouchers.budget_appropriated": _("Voucher budget appropriated"),
     "vouchers.voucher_issued": _("Voucher issued"),
-    "vouchers.voucher_used": _("Voucher used"),
+    "vouchers.voucher_used": _("Voucher use recorded"),
     "vouchers.claim_paid": _("Voucher claim paid"),
     "vouchers.batch_paid": _("Settlement batch paid"),
     # audit actions seen most often

@@ -4,6 +4,7 @@ measures declare (manufacturing, ICT, science and technology services). An unkno
 falls back to its section's name."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SECTIONS = {
     "A": _("Agriculture, forestry, animal husbandry and fishery"),
@@ -16,7 +17,7 @@ SECTIONS = {
     "H": _("Accommodation and catering"),
     "I": _("Information transmission, software and IT services"),
     "J": _("Finance"),
-    "K": _("Real estate"),
+    "K": pgettext_lazy("industry", "Real estate"),
     "L": _("Leasing and business services"),
     "M": _("Scientific research and technical services"),
     "N": _("Water, environment and public facilities management"),

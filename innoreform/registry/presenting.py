@@ -33,7 +33,7 @@ LABELS = {
     "name": _("Name"), "credit_code": _("Unified social credit code"), "region": _("City"),
     "district": _("District"), "industry_code": _("Industry"), "registered_on": _("Registered on"),
     "registered_capital_fen": _("Registered capital"), "legal_representative": _("Legal representative"),
-    "shareholders": _("Shareholders"), "kind": _("Kind"), "share_percent": _("Share"),
+    "shareholders": _("Shareholders"), "kind": _("Kind"), "share_percent": _("Shareholding"),
     "actual_controller": _("Actual controller"), "controller_group": _("Other enterprises of the same controller"),
     "year": _("Year"), "staff_total": _("Staff"), "insured_staff": _("Staff with social insurance"),
     "tech_staff": _("Technical staff"), "sales_fen": _("Sales"), "total_assets_fen": _("Total assets"),
