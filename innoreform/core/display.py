@@ -81,6 +81,7 @@ CODE_NAMES = {
     "financing.interest": gettext_lazy("Interest income"),
     "financing.cash": gettext_lazy("Cash outside the platform"),
     "pools.cash": gettext_lazy("Cash outside the platform (compensation)"),
+    "notice period ended": gettext_lazy("The public notice period ended without a valid objection"),
 }
 _LEVEL = re.compile(r"\b(province|city)(?: (\d{6}|[A-Z]{2,3}))?\b")
 

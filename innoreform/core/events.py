@@ -26,6 +26,13 @@ EVENTS = {
     "vouchers.voucher_used": _("Voucher use recorded"),
     "vouchers.claim_paid": _("Voucher claim paid"),
     "vouchers.batch_paid": _("Settlement batch paid"),
+    # background job kinds
+    "patents.import": _("Patent data import"),
+    "registry.import": _("Enterprise data import"),
+    "report.build": _("Report"),
+    "credit.score_registry": _("Credit scoring of the registry"),
+    "credit.train": _("Credit model training"),
+    "credit.score_file": _("Credit scoring of a file"),
     # audit actions seen most often
     "auth.login": _("Signed in"),
     "auth.login_failed": _("Failed sign-in"),

@@ -307,7 +307,8 @@ def import_list(request):
     templates = [(imports.SOURCES[t.source], t) for t in imports.TEMPLATES.values()]
     return list_page(request, form_class=NoFilters, columns=IMPORT_COLUMNS,
                      rows=lambda f: selectors.import_list(actor=actor), template="registry/import_list.html",
-                     filename="imports", context={"upload_form": form, "templates": templates})
+                     filename="imports", context={"upload_form": form, "templates": templates,
+                                                  "template_titles": {t.key: t.title for _s, t in templates}})
 
 
 def _import_message(request, batch: m.ImportBatch) -> None:
