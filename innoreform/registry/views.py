@@ -18,7 +18,7 @@ from innoreform.core.regions import Region
 from innoreform.core.views import portal_view
 
 from . import evaluation as ev
-from . import imports, selectors, services
+from . import imports, presenting, selectors, services
 from . import models as m
 from .forms import (
     DecideForm,
@@ -459,7 +459,23 @@ def bank_enterprises(request):
     actor = request.actor
     require(actor, "registry.bank_read")
     rows = selectors.bank_enterprises(actor=actor)
-    return render(request, "registry/bank_enterprises.html", {
-        "rows": rows, "category_labels": dict(m.DataCategory.choices), "purpose_labels": dict(m.Purpose.choices),
-        "api_path": "/api/bank/v1/enterprises/",
-    })
+    return render(request, "registry/bank_enterprises.html", {"rows": rows})
+
+
+@portal_view
+@require_POST
+def bank_enterprise_read(request, credit_code: str):
+    """The institution reads an enterprise's granted data in the portal, as its systems do through
+    the bank API: the same grant check, the same access record the enterprise sees, the same
+    ledger entry. A POST, because reading is recorded."""
+    actor = request.actor
+    require(actor, "registry.bank_read")
+    try:
+        data = services.bank_read(actor=actor, credit_code=credit_code, purpose=request.POST.get("purpose", ""))
+    except DomainError as exc:
+        raise Http404 from exc
+    enterprise = next((row["enterprise"] for row in selectors.bank_enterprises(actor=actor)
+                       if row["enterprise"].credit_code == credit_code), None)
+    return render(request, "registry/bank_enterprise_data.html", {
+        "data": data, "enterprise": enterprise, "purpose": dict(m.Purpose.choices).get(data["purpose"], ""),
+        "sections": presenting.sections(data["data"])})
