@@ -98,7 +98,7 @@ def code_name(name) -> str:
         from .regions import Region
 
         if match.group(2):
-            return dict(Region.choices).get(match.group(2), match.group(2))
+            return str(dict(Region.choices).get(match.group(2), match.group(2)))
         return gettext("provincial") if match.group(1) == "province" else gettext("municipal")
 
     return _LEVEL.sub(level, name)
