@@ -30,3 +30,13 @@ def test_code_built_names_read_in_the_language():
     with translation.override("en"):
         assert display.code_name("创新券预算 2026 city 440600") == "创新券预算 2026 Foshan"
     assert display.code_name("pool 7") == "pool 7"
+
+
+def test_rates_are_typed_in_percent():
+    from decimal import Decimal
+
+    from innoreform.core.forms import PercentField
+
+    field = PercentField(min_value=0, max_value=36, required=False)
+    assert field.clean("3.85") == Decimal("0.0385")
+    assert field.clean("") is None

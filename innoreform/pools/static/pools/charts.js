@@ -21,7 +21,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var node = el(id);
     init(node).setOption({
       title: { text: title || "", textStyle: { fontSize: 14 } }, tooltip: {},
-      grid: { left: 8, right: 20, top: 40, containLabel: true },
+      grid: { left: 8, right: narrow(node) ? 36 : 20, top: 40, containLabel: true },
       xAxis: values(node), yAxis: categories(node, rows),
       series: [{ type: "bar", data: rows.map(function (r) { return r.value; }) }]
     });
@@ -40,7 +40,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var node = el(id);
     init(node).setOption({
       title: { text: title || "", textStyle: { fontSize: 14 } }, tooltip: {}, legend: { bottom: 0 },
-      grid: { left: 8, right: 20, top: 40, bottom: 36, containLabel: true }, xAxis: values(node),
+      grid: { left: 8, right: narrow(node) ? 36 : 20, top: 40, bottom: 36, containLabel: true }, xAxis: values(node),
       yAxis: categories(node, rows),
       series: [{ type: "bar", name: labels.actual || "", data: rows.map(function (r) { return r.actual; }) },
                { type: "bar", name: labels.target || "", data: rows.map(function (r) { return r.target; }) }]
