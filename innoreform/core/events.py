@@ -78,6 +78,19 @@ EVENTS = {
     "vouchers.service_published": _("Service published"),
     "credit.model_submitted": _("Credit model submitted"),
     "credit.model_approved": _("Credit model approved"),
+    "credit.scoring_started": _("Credit scoring started"),
+    "credit.scoring_finished": _("Credit scoring finished"),
+    "credit.drift_alert": _("Credit score drift alert"),
+    "financing.stake_linked": _("Investor stake linked to a loan"),
+    "financing.stake_recorded": _("Investor stake recorded"),
+    "financing.ip_pledged": _("Patent pledged for a loan"),
+    "pools.recovery_flowed_back": _("Recovery flowed back to the pools"),
+    "pools.claim_document_added": _("Document added to a compensation claim"),
+    "pools.keylist_added": _("Enterprise added to the key list"),
+    "pools.loss_ratio_recorded": _("Institution loss ratio recorded"),
+    "pools.contribution_recorded": _("Pool contribution recorded"),
+    "registry.demo_enterprise_seeded": _("Demo enterprise created"),
+    "user.language_set": _("Language changed"),
 }
 
 

@@ -136,7 +136,7 @@ class ProgrammeForm(forms.Form):
                                  max_length=300, required=False)
     qualifications = forms.MultipleChoiceField(label=_("Rule: at least one of these qualifications"), choices=(),
                                                required=False, widget=forms.CheckboxSelectMultiple)
-    tech_sme = forms.BooleanField(label=_("Rule: listed tech SME (科技型中小企业)"), required=False)
+    tech_sme = forms.BooleanField(label=_("Rule: listed tech SME"), required=False)
     min_innovation_index = forms.DecimalField(label=_("Rule: minimum innovation index"), min_value=0,
                                               max_value=1000, decimal_places=2, required=False)
     min_credit_score = forms.DecimalField(label=_("Rule: minimum credit score"), min_value=0, max_value=1000,

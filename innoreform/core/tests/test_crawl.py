@@ -101,6 +101,8 @@ SCAN = r"""(lang) => {
     const words = text.split(/[\s/,:;()·|—–"“”'’!?]+/).filter(w => w && !/[0-9_@.\-\\]/.test(w.replace(/[.,]$/, "")));
     return words.filter(w => /[a-z]{2,}/.test(w) && !ALLOWED.has(w.replace(/[.,]$/, "")));
   };
+  // A checkbox's or radio button's label names a thing (an organisation to pick): data.
+  const choice = (el) => { const l = el.closest("label"); return l && l.querySelector("input[type=checkbox], input[type=radio]"); };
   const check = (text, el, chart) => {
     text = text.replace(/\s+/g, " ").trim();
     if (!text) return;
@@ -109,7 +111,7 @@ SCAN = r"""(lang) => {
     if (/。。|：：|，，|、、|；；|::|(?<!\.)\.\.(?!\.)|：:|:：/.test(text)) note("punct", text);
     if (lang === "zh-hans") {
       if (!CJK.test(text) && english(text).length) note("other", text);
-    } else if (CJK.test(text) && (chart || (el && el.closest(UI)))) {
+    } else if (CJK.test(text) && (chart || (el && el.closest(UI) && !choice(el)))) {
       note("other", text);
     }
   };
