@@ -90,6 +90,7 @@ EVENTS = {
     "pools.loss_ratio_recorded": _("Institution loss ratio recorded"),
     "pools.contribution_recorded": _("Pool contribution recorded"),
     "registry.demo_enterprise_seeded": _("Demo enterprise created"),
+    "registry.financing_outcome_reported": _("Financing outcome reported to the registry"),
     "user.language_set": _("Language changed"),
 }
 
