@@ -2,7 +2,9 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config.api import bank_api, portal_api
 from innoreform.core import ops
@@ -23,6 +25,8 @@ urlpatterns = [
     path("api/bank/v1/", bank_api.urls),
     path("healthz", ops.healthz, name="healthz"),
     path("metrics", ops.metrics, name="metrics"),
+    # Browsers ask for /favicon.ico on pages without an icon link (a PDF, a JSON response).
+    path("favicon.ico", RedirectView.as_view(url=static_url("core/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ledger/", include("innoreform.ledger.urls")),
     path("books/", include("innoreform.books.urls")),

@@ -35,6 +35,18 @@ class YuanField(forms.DecimalField):
         return None if amount is None else int(amount * 100)
 
 
+class PercentField(forms.DecimalField):
+    """A rate typed as a person reads it, in percent ("3.85"), cleaned to the ratio the services
+    keep (Decimal("0.0385")). Bounds are given in percent too."""
+
+    def __init__(self, *, max_digits=9, decimal_places=4, **kwargs):
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+
+    def clean(self, value):
+        percent = super().clean(value)
+        return None if percent is None else percent / 100
+
+
 class LoginForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))

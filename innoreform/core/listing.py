@@ -38,8 +38,9 @@ In the template, include the shared pieces::
 
     {% include "core/includes/filters.html" %}      {# the filter form (GET) #}
     <table>... {% for row in rows %} ... {% endfor %}</table>
-    {% include "core/includes/pagination.html" %}   {# page links keeping the filters #}
-    {% include "core/includes/export.html" %}       {# CSV / Excel links keeping the filters #}
+    {% include "core/includes/pagination.html" %}   {# count, page links and CSV / Excel links, keeping the filters #}
+
+(pagination.html already includes export.html; including both showed the export links twice.)
 
 Use a ``form_class`` whose ``__init__`` accepts ``actor=`` when choices depend on the actor (pass
 ``form_kwargs={"actor": request.actor}``).

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from innoreform.core.forms import DateInput, YuanField
+from innoreform.core.forms import DateInput, PercentField, YuanField
 from innoreform.core.regions import Region
 
 from . import models as m
@@ -47,8 +47,7 @@ class DecideForm(forms.Form):
     approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
                                      choices=[("yes", _("Approve")), ("no", pgettext_lazy("financing", "Decline"))])
     amount = YuanField(label=_("Approved amount (yuan)"), required=False)
-    annual_rate = forms.DecimalField(label=_("Annual rate (0.0385 = 3.85 %)"), max_digits=9, decimal_places=6,
-                                     min_value=0, max_value=0.36, required=False)
+    annual_rate = PercentField(label=_("Annual rate (%)"), min_value=0, max_value=36, required=False)
     term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=360, required=False)
     reason = forms.CharField(label=_("Reason for declining"), max_length=500, required=False)
 
@@ -137,7 +136,7 @@ class ProgrammeForm(forms.Form):
                                  max_length=300, required=False)
     qualifications = forms.MultipleChoiceField(label=_("Rule: at least one of these qualifications"), choices=(),
                                                required=False, widget=forms.CheckboxSelectMultiple)
-    tech_sme = forms.BooleanField(label=_("Rule: listed tech SME (科技型中小企业)"), required=False)
+    tech_sme = forms.BooleanField(label=_("Rule: listed tech SME"), required=False)
     min_innovation_index = forms.DecimalField(label=_("Rule: minimum innovation index"), min_value=0,
                                               max_value=1000, decimal_places=2, required=False)
     min_credit_score = forms.DecimalField(label=_("Rule: minimum credit score"), min_value=0, max_value=1000,

@@ -20,6 +20,7 @@ from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
 from innoreform.core.selectors import policy_in_force
 from innoreform.core.views import portal_view
+from innoreform.registry import presenting
 
 from . import imports, loans, selectors, services
 from . import models as m
@@ -203,7 +204,7 @@ def application_detail(request, pk: int):
         a = selectors.application_get(actor=actor, application_id=pk)
     return render(request, "financing/application_detail.html", {
         "a": a, "form": form, "data": data, "institution": institution, "contract_form": contract_form,
-        "loan": getattr(a, "loan", None)})
+        "data_sections": presenting.sections(data["data"]) if data else None, "loan": getattr(a, "loan", None)})
 
 
 def _contract_form(actor, a: m.Application, data) -> ContractForm | None:
@@ -345,8 +346,10 @@ def import_template(request):
 
 @portal_view
 def equipment_list(request):
+    # Not "items": the base template's `{% nav_items as items %}` sets that name for the menu and
+    # would shadow this list (the page then reversed a loan link for each menu entry).
     return render(request, "financing/equipment_list.html",
-                  {"items": selectors.equipment_list(actor=request.actor)[:500]})
+                  {"equipment": selectors.equipment_list(actor=request.actor)[:500]})
 
 
 @portal_view

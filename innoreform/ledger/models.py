@@ -45,7 +45,7 @@ class LedgerEntry(models.Model):
     leaf_hash = models.BinaryField(max_length=32)
     body = models.BinaryField()
     entry_type = models.CharField(_("type"), max_length=64)
-    # Indexes are kept to what reads need (uid lookups, the enterprise page): each one costs appends.
+    # Indexes are kept to what reads need (uid lookups, each party's page): each one costs appends.
     organisation = models.ForeignKey("core.Organisation", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("acting organisation"), db_index=False)
     # Whose data the entry is about: kept here (not on the public log) for the enterprise's page;
@@ -58,7 +58,10 @@ class LedgerEntry(models.Model):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         ordering = ["index"]
-        indexes = [models.Index(fields=["subject_organisation", "index"])]
+        # The second serves the acting side of "my entries": a bank sees the reads and disbursements
+        # it made, not only entries about itself (issue 21).
+        indexes = [models.Index(fields=["subject_organisation", "index"]),
+                   models.Index(fields=["organisation", "index"], name="ledger_entry_actor_idx")]
 
     @property
     def data(self) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from innoreform.core.actor import Actor
 from innoreform.core.errors import NotFound
@@ -104,11 +104,14 @@ def entry_by_uid(uid) -> LedgerEntry | None:
 
 
 def entries_about(actor: Actor) -> QuerySet[LedgerEntry]:
-    """Entries about the actor's organisation's data (who, when, purpose), newest first."""
+    """Entries the actor's organisation is a party to, newest first: about its data (who read it,
+    when, why) or made by it (its reads of others' data, its disbursements). Every party to an
+    entry sees it."""
     if actor.organisation is None:
         return LedgerEntry.objects.none()
-    return (LedgerEntry.objects.filter(subject_organisation_id=actor.organisation_id)
-            .select_related("organisation").order_by("-index"))
+    org = actor.organisation_id
+    return (LedgerEntry.objects.filter(Q(subject_organisation_id=org) | Q(organisation_id=org))
+            .select_related("organisation", "subject_organisation").order_by("-index"))
 
 
 def evidence_list(actor: Actor) -> QuerySet[Evidence]:

@@ -374,7 +374,8 @@ def _chart(r: dict) -> dict:
 
     return {
         "labels": {"pools": _("Pool balances (yuan)"), "cities": _("Compensation paid by city (yuan)"),
-                   "institutions": _("Compensation paid by institution"), "leverage": _("Leverage: actual and target")},
+                   "institutions": _("Compensation paid by institution"), "leverage": _("Leverage: actual and target"),
+                   "actual": _("Actual leverage"), "target": _("Target leverage")},
         "pools": [{"name": s.pool.name, "value": yuan(s.balance_fen)} for s in r["pools"]],
         "cities": [{"name": g["name"], "value": yuan(g["paid_fen"])} for g in r["by_city"]],
         "institutions": [{"name": g["name"], "value": yuan(g["paid_fen"])} for g in r["by_institution"]],

@@ -26,4 +26,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/recompute/", views.index_recompute, name="index_recompute"),
     path("bank/enterprises/", views.bank_enterprises, name="bank_enterprises"),
+    path("bank/enterprises/<str:credit_code>/read/", views.bank_enterprise_read, name="bank_enterprise_read"),
 ]

@@ -18,7 +18,7 @@ from innoreform.core.regions import Region
 from innoreform.core.views import portal_view
 
 from . import evaluation as ev
-from . import imports, selectors, services
+from . import imports, presenting, selectors, services
 from . import models as m
 from .forms import (
     DecideForm,
@@ -33,6 +33,7 @@ from .forms import (
     RevokeForm,
 )
 from .permissions import can, require
+from .presenting import INDEX_LABELS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,21 +67,6 @@ def _profile_context(actor, enterprise: m.Enterprise) -> dict:
         "contributions": contributions,
         "today": today,
     }
-
-
-INDEX_LABELS = [
-    ("invention_patents", gettext_lazy("Invention patents")),
-    ("citations", gettext_lazy("Citations")),
-    ("family_size", gettext_lazy("Patent family size")),
-    ("ipc_breadth", gettext_lazy("Breadth of IPC classes")),
-    ("other_ip", gettext_lazy("Other IP")),
-    ("rd_intensity", gettext_lazy("R&D intensity")),
-    ("rd_growth", gettext_lazy("R&D growth")),
-    ("tech_staff_share", gettext_lazy("Technical staff share")),
-    ("awards", gettext_lazy("Awards")),
-    ("qualifications", gettext_lazy("Qualifications")),
-    ("standards", gettext_lazy("Standards")),
-]
 
 
 @portal_view
@@ -315,7 +301,8 @@ def import_list(request):
     templates = [(imports.SOURCES[t.source], t) for t in imports.TEMPLATES.values()]
     return list_page(request, form_class=NoFilters, columns=IMPORT_COLUMNS,
                      rows=lambda f: selectors.import_list(actor=actor), template="registry/import_list.html",
-                     filename="imports", context={"upload_form": form, "templates": templates})
+                     filename="imports", context={"upload_form": form, "templates": templates,
+                                                  "template_titles": {t.key: t.title for _s, t in templates}})
 
 
 def _import_message(request, batch: m.ImportBatch) -> None:
@@ -466,7 +453,23 @@ def bank_enterprises(request):
     actor = request.actor
     require(actor, "registry.bank_read", hide=True)
     rows = selectors.bank_enterprises(actor=actor)
-    return render(request, "registry/bank_enterprises.html", {
-        "rows": rows, "category_labels": dict(m.DataCategory.choices), "purpose_labels": dict(m.Purpose.choices),
-        "api_path": "/api/bank/v1/enterprises/",
-    })
+    return render(request, "registry/bank_enterprises.html", {"rows": rows})
+
+
+@portal_view
+@require_POST
+def bank_enterprise_read(request, credit_code: str):
+    """The institution reads an enterprise's granted data in the portal, as its systems do through
+    the bank API: the same grant check, the same access record the enterprise sees, the same
+    ledger entry. A POST, because reading is recorded."""
+    actor = request.actor
+    require(actor, "registry.bank_read", hide=True)
+    try:
+        data = services.bank_read(actor=actor, credit_code=credit_code, purpose=request.POST.get("purpose", ""))
+    except DomainError as exc:
+        raise Http404 from exc
+    enterprise = next((row["enterprise"] for row in selectors.bank_enterprises(actor=actor)
+                       if row["enterprise"].credit_code == credit_code), None)
+    return render(request, "registry/bank_enterprise_data.html", {
+        "data": data, "enterprise": enterprise, "purpose": dict(m.Purpose.choices).get(data["purpose"], ""),
+        "sections": presenting.sections(data["data"])})

@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from innoreform.core import display
 from innoreform.core import forms as core_forms
 from innoreform.core.forms import DateInput
 from innoreform.core.regions import Region
@@ -49,8 +51,17 @@ class ServiceForm(forms.Form):
     price = YuanField(label=_("Price (yuan)"))
 
 
+class VoucherChoiceField(forms.ModelChoiceField):
+    """An enterprise picks a voucher by what it can still pay, not by its serial alone."""
+
+    def label_from_instance(self, obj: m.Voucher) -> str:
+        return gettext("%(serial)s · %(remaining)s left of %(face)s · until %(until)s") % {
+            "serial": obj.serial, "remaining": display.amount(obj.remaining_fen), "face": display.amount(obj.face_fen),
+            "until": display.day(obj.expires_on)}
+
+
 class OrderForm(forms.Form):
-    voucher = forms.ModelChoiceField(label=_("Voucher"), queryset=m.Voucher.objects.none())
+    voucher = VoucherChoiceField(label=_("Voucher"), queryset=m.Voucher.objects.none())
     service = forms.IntegerField(label=_("Catalogued service"), widget=forms.HiddenInput, min_value=1,
                                  max_value=2**63 - 1)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10_000, initial=1)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("claims/", views.claim_list, name="claims"),
     path("claims/<int:pk>/", views.claim_detail, name="claim"),
     path("claims/<int:pk>/act/", views.claim_act, name="claim_act"),
+    path("claims/<int:pk>/files/<str:which>/", views.claim_file, name="claim_file"),
     path("batches/build/", views.batch_build, name="batch_build"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("batches/<int:pk>/act/", views.batch_act, name="batch_act"),

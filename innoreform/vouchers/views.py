@@ -2,11 +2,12 @@
 render. Domain errors are shown as messages next to the page; invisible objects are 404."""
 
 import json
+import mimetypes
 from functools import wraps
 from operator import itemgetter
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -354,14 +355,36 @@ def claim_list(request):
 def claim_detail(request, pk: int):
     actor = request.actor
     claim = selectors.claim_get(actor=actor, claim_id=pk)
+    papers = [(which, label, getattr(claim, CLAIM_FILES[which])) for which, label in (
+        ("contract", _("Contract")), ("invoice", _("Invoice")), ("deliverable", _("Deliverable")))]
     return render(request, "vouchers/claim.html", {
-        "claim": claim, "order": claim.redemption.order, "form": forms.NoteForm(),
+        "claim": claim, "order": claim.redemption.order, "form": forms.NoteForm(), "papers": papers,
         "can_review": can(actor, "vouchers.review") and claim.status in (m.ClaimStatus.SUBMITTED,
                                                                          m.ClaimStatus.FLAGGED),
         "can_approve": can(actor, "vouchers.approve") and claim.status == m.ClaimStatus.REVIEWED,
         "can_fraud": can(actor, "vouchers.approve") and claim.status in (
             m.ClaimStatus.SUBMITTED, m.ClaimStatus.FLAGGED, m.ClaimStatus.REVIEWED, m.ClaimStatus.APPROVED),
     })
+
+
+CLAIM_FILES = {"contract": "contract_file", "invoice": "invoice_file", "deliverable": "deliverable_file"}
+# Shown in the browser so a reviewer reads the paper before deciding; anything else (an HTML or an
+# office file an institution uploaded) is a download, so it never runs on the portal's origin.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+@portal_view
+def claim_file(request, pk: int, which: str):
+    """The contract, invoice or deliverable behind a claim, for whoever may see the claim."""
+    claim = selectors.claim_get(actor=request.actor, claim_id=pk)
+    stored = getattr(claim, CLAIM_FILES[which]) if which in CLAIM_FILES else None
+    if not stored:
+        raise Http404
+    name = stored.name.rsplit("/", 1)[-1]
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    inline = kind in INLINE_TYPES
+    return FileResponse(stored.open("rb"), as_attachment=not inline, filename=name,
+                        content_type=kind if inline else "application/octet-stream")
 
 
 @portal_view

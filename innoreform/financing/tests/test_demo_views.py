@@ -47,6 +47,8 @@ def test_demo_story_and_pages(loaded):
     export = bank.get("/financing/loans/?format=xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert bank.get("/financing/loans/template.xlsx").status_code == 200
+    # The menu's own context variable once shadowed the page's list (issue 21).
+    assert bank.get("/financing/equipment/").status_code == 200
 
     dept = _client("dept-science")
     board = dept.get("/financing/dashboard/")

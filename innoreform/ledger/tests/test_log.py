@@ -200,6 +200,11 @@ def test_enterprise_sees_entries_about_its_data(client):
     assert bank.organisation.name in html
     assert client.get("/ledger/entries/0/").status_code == 200
     assert client.get("/ledger/entries/1/").status_code == 404  # about someone else
+    # Every party to an entry sees it: the bank sees both reads it made (issue 21).
+    client.force_login(bank.user)
+    html = client.get("/ledger/mine/").content.decode()
+    assert html.count('data-testid="ledger-row"') == 2 and "not yours" in html
+    assert client.get("/ledger/entries/1/").status_code == 200
 
 
 def test_append_entries_bulk_matches_single_appends():

@@ -198,3 +198,26 @@ def test_portal_grant_flow(owner, bank):
     gid = response.json()["id"]
     assert api.post(f"/api/v1/registry/grants/{gid}/revoke").status_code == 200
     assert read(client).status_code == 404
+
+
+def test_institution_reads_granted_data_in_the_portal(owner, bank):
+    """Issue 21: a bank reads a consented enterprise in the portal, not only through the API; the
+    read is recorded like an API read, and only the granted categories show, labelled."""
+    admin, _client = bank
+    grant(owner, admin.organisation)
+    page = Client()
+    page.force_login(admin.user)
+    listing = page.get("/registry/bank/enterprises/").content.decode()
+    assert f'data-testid="read-{E1}-loan_application"' in listing and "/api/bank/" not in listing
+    url = f"/registry/bank/enterprises/{E1}/read/"
+    assert page.get(url).status_code == 405  # reading is recorded: a POST
+    response = page.post(url, {"purpose": "loan_application"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-category="basic"' in html and 'data-category="ip"' in html and 'data-category="indicators"' not in html
+    assert "{'" not in html and "_fen" not in html
+    assert m.AccessRecord.objects.filter(institution_id=admin.organisation_id).count() == 1
+    assert page.post(url, {"purpose": "investment"}).status_code == 404  # no grant for that purpose
+    stranger = Client()
+    stranger.force_login(make_actor(kind=OrgKind.BANK, role=Role.ADMINISTRATOR).user)
+    assert stranger.post(url, {"purpose": "loan_application"}).status_code == 404

@@ -24,3 +24,15 @@ def percent(value) -> str:
         return f"{float(value) * 100:.0f}%"
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def credit_event_kind(kind: str) -> str:
+    """A credit-file event's kind (a listing status, or "fraud") in the reader's language."""
+    from django.utils.translation import gettext
+
+    from .. import models as m
+
+    if kind == "fraud":
+        return gettext("Fraud confirmed")
+    return str(dict(m.ListingStatus.choices).get(kind, kind))

@@ -92,3 +92,33 @@ def test_pages_hide_what_others_may_not_see(voucher, institution, enterprise, db
     assert c.get(reverse("vouchers:application", args=[voucher.application_id])).status_code == 404
     assert c.get(reverse("vouchers:reports")).status_code == 404
     assert c.post(reverse("vouchers:order_deduct", args=[claim.redemption.order_id])).status_code == 404
+
+
+def test_reviewer_and_approver_open_the_uploaded_papers(voucher, institution, enterprise, reviewer, approver, db,
+                                                        settings, tmp_path):
+    """Issue 21: nobody approves money without the contract, invoice and deliverable one click away;
+    a PDF opens in the browser, other files download, and a stranger gets 404."""
+    settings.MEDIA_ROOT = tmp_path
+    inst_actor, service = institution
+    order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
+    redemption = use.deduct(actor=inst_actor, order_id=order.pk)
+    claim = use.claim_submit(actor=inst_actor, redemption_id=redemption.pk, contract_no="HT-9", invoice_no="FP-9",
+                             invoice_amount_fen=order.fee_fen, invoice_date=timezone.localdate(), deliverable="报告",
+                             contract_file=("contract.pdf", b"%PDF-1.4 contract"),
+                             invoice_file=("invoice.html", b"<script>alert(1)</script>"))
+    for actor in (reviewer, approver):
+        c = client_for(actor)
+        page = c.get(reverse("vouchers:claim", args=[claim.pk])).content.decode()
+        assert 'data-testid="claim-file-contract"' in page and 'data-testid="claim-file-invoice"' in page
+        assert 'data-testid="claim-file-deliverable"' not in page  # not uploaded: said so, no dead link
+        pdf = c.get(reverse("vouchers:claim_file", args=[claim.pk, "contract"]))
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        assert b"".join(pdf.streaming_content) == b"%PDF-1.4 contract"
+        assert not pdf["Content-Disposition"].startswith("attachment")
+        html = c.get(reverse("vouchers:claim_file", args=[claim.pk, "invoice"]))
+        assert html["Content-Type"] == "application/octet-stream" and html["Content-Disposition"].startswith(
+            "attachment")
+        assert c.get(reverse("vouchers:claim_file", args=[claim.pk, "deliverable"])).status_code == 404
+        assert c.get(reverse("vouchers:claim_file", args=[claim.pk, "secret"])).status_code == 404
+    stranger = client_for(make_actor(kind=OrgKind.ENTERPRISE, role=Role.ADMINISTRATOR))
+    assert stranger.get(reverse("vouchers:claim_file", args=[claim.pk, "contract"])).status_code == 404
