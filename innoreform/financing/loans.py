@@ -17,6 +17,7 @@ from innoreform.core.models import Organisation, OrgKind
 from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
 from innoreform.core.selectors import policy_in_force
+from innoreform.ledger import services as ledger
 
 from . import booking, facts
 from . import models as m
@@ -398,8 +399,9 @@ def _declare_default(actor: Actor, loan: m.Loan, *, on: date, reason: str, autom
     audit.record(actor=actor, action="financing.loan_defaulted", obj=default,
                  changes={"loan": loan.pk, "principal_fen": default.principal_fen,
                           "interest_fen": default.interest_fen, "automatic": automatic, "reason": reason})
-    booking.ledger(actor, "financing.loan_defaulted", default, subject_organisation=loan.borrower_id,
-                   payload={"loan": loan.pk, "amount_fen": default.amount_fen, "on": on})
+    ledger.append_commitment(actor=actor, entry_type="financing.loan_defaulted", obj=default,
+                             subject_organisation=loan.borrower_id,
+                             payload={"loan": loan.pk, "amount_fen": default.amount_fen, "on": on})
     return default
 
 

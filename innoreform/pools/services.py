@@ -177,10 +177,8 @@ def contribution_record(*, actor: Actor, pool_id: int, amount_fen: int, received
             raise Conflict(_("The pool is closed."), code="pool_closed")
         c = Contribution.objects.create(pool=pool, contributor_id=contributor_id, amount_fen=amount_fen,
                                         received_on=received_on, note=note, created_by=actor.user)
-        c.books_reference = money.post_contribution(actor, c)
+        c.books_reference = money.post_contribution(actor, c).reference
         c.save(update_fields=["books_reference"])
-        money.ledger(actor, "pools.contribution_received", c, subject_organisation=contributor_id,
-                     payload={"pool": pool.pk, "amount_fen": amount_fen, "on": received_on})
         audit.record(actor=actor, action="pools.contribution_recorded", obj=c,
                      changes={"pool": pool.pk, "contributor": contributor_id, "amount_fen": amount_fen,
                               "received_on": received_on.isoformat()})

@@ -85,11 +85,10 @@ def budget_appropriate(*, actor: Actor, budget: m.Budget, amount_fen: int, note:
         money.post(actor=actor, kind=money.KIND_APPROPRIATION,
                    reference=f"vouchers:appropriation:{appropriation.pk}",
                    lines=[(budget.available_account, amount_fen), (budget.source_account, -amount_fen)],
-                   subject_type=money.SUBJECT_BUDGET, subject_id=budget.pk, memo=note)
+                   subject_type=money.SUBJECT_BUDGET, subject_id=budget.pk, memo=note,
+                   entry_type="vouchers.budget_appropriated")
         audit.record(actor=actor, action="vouchers.budget_appropriated", obj=budget,
                      changes={"amount_fen": amount_fen, "appropriation": appropriation.pk})
-        money.log(actor=actor, entry_type="vouchers.budget_appropriated", obj=appropriation, subject_org=None,
-                  payload={"budget": budget.pk, "amount_fen": amount_fen})
     return appropriation
 
 
@@ -255,12 +254,11 @@ def _issue(*, actor: Actor, application: m.Application, today: date) -> m.Vouche
     money.post(actor=actor, kind=money.KIND_ISSUE, reference=f"vouchers:issue:{voucher.pk}",
                lines=money.issue_lines(province=province, city=city_budget, province_fen=face - city_fen,
                                        city_fen=city_fen),
-               subject_type=money.SUBJECT_VOUCHER, subject_id=voucher.pk, memo=voucher.serial)
+               subject_type=money.SUBJECT_VOUCHER, subject_id=voucher.pk, memo=voucher.serial,
+               entry_type="vouchers.voucher_issued", subject_organisation=org)
     audit.record(actor=actor, action="vouchers.voucher_issued", obj=voucher,
                  changes={"serial": voucher.serial, "face_fen": face, "city_reserved_fen": city_fen,
                           "expires_on": voucher.expires_on.isoformat(), "policy_version": version})
-    money.log(actor=actor, entry_type="vouchers.voucher_issued", obj=voucher, subject_org=org,
-              payload={"serial": voucher.serial, "face_fen": face, "city_fen": city_fen})
     return voucher
 
 
@@ -281,9 +279,8 @@ def release(*, actor: Actor, voucher: m.Voucher, amount_fen: int, tag: str) -> N
                              city_fen=city_fen)
     money.post(actor=actor, kind=money.KIND_RELEASE, reference=f"vouchers:release:{voucher.pk}:{tag}",
                lines=money.release_lines(province=province, city=city, province_fen=province_fen, city_fen=city_fen),
-               subject_type=money.SUBJECT_VOUCHER, subject_id=voucher.pk, memo=tag)
-    money.log(actor=actor, entry_type="vouchers.reservation_released", obj=voucher, subject_org=voucher.enterprise_id,
-              payload={"amount_fen": amount_fen, "province_fen": province_fen, "city_fen": city_fen, "tag": tag})
+               subject_type=money.SUBJECT_VOUCHER, subject_id=voucher.pk, memo=tag,
+               entry_type="vouchers.reservation_released", subject_organisation=voucher.enterprise_id)
 
 
 def _cancel_open_orders(voucher_id: int) -> None:

@@ -182,7 +182,7 @@ def _pay_ignoring_order(item_id: int) -> str:
         item = PayoutItem.objects.select_for_update().select_related("claim", "pool").get(pk=item_id)
         try:
             with transaction.atomic():
-                reference = money.post_payout(Actor.system(), item)
+                reference = money.post_payout(Actor.system(), item).reference
         except Conflict as exc:
             if exc.code != "insufficient_funds":
                 raise

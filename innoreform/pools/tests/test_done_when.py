@@ -66,14 +66,14 @@ def test_done_when(world):
     report = reconciliation.reconcile(include_sources=True)
     assert report.clean, report.as_dict()["breaks"]
 
-    # The ledger: one commitment per payout and per flow-back, queued in the same transactions.
+    # The ledger: the books wrote one commitment per posting, payouts and each flow-back share alike.
     items = list(PayoutItem.objects.filter(claim=claim))
     uids = {str(u) for u in LedgerPending.objects.filter(entry_type="pools.compensation_paid").values_list(
         "uid", flat=True)} | {str(u) for u in LedgerEntry.objects.filter(
             entry_type="pools.compensation_paid").values_list("uid", flat=True)}
     assert {i.ledger_uid for i in items} == uids and len(uids) == 2
     assert (LedgerPending.objects.filter(entry_type="pools.recovery_returned").count()
-            + LedgerEntry.objects.filter(entry_type="pools.recovery_returned").count()) == 1
+            + LedgerEntry.objects.filter(entry_type="pools.recovery_returned").count()) == 2
 
     trail = [e.action for e in selectors.claim_trail(actor=world.reviewer, claim_id=claim.pk)]
     for action in ("financing.loan_defaulted", "pools.claim_filed", "pools.claim_reviewed", "pools.claim_approved",

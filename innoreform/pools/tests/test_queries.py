@@ -1,6 +1,7 @@
 """Query counts of the pools' hot paths that read financing and the books through their selectors
 (baselines measured before and after the pools stopped importing financing.models and books.models:
-the same on both; a rise means an N+1 crept in)."""
+the same on both; a rise means an N+1 crept in). flow_back rose by one when the books began writing
+each posting's ledger entry: two shares, two entries, where the pools used to write one per recovery."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,7 +10,7 @@ from innoreform.core.actor import Actor
 from innoreform.financing import loans
 from innoreform.pools import facts, payouts, reconcile, selectors, services
 
-BASELINE = {"claim_file": 43, "summaries": 14, "flow_back": 75, "trail": 5, "expectations": 4, "loss_ratio": 2}
+BASELINE = {"claim_file": 43, "summaries": 14, "flow_back": 76, "trail": 5, "expectations": 4, "loss_ratio": 2}
 
 
 def _count(fn):
