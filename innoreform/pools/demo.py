@@ -2,7 +2,8 @@
 Guangzhou's financial administration each open and fund a risk-compensation pool covering the demo
 bank and guarantor; the bank's reported loss ratio is recorded; a Guangzhou enterprise on the
 province's key list (in the registry with a valid invention patent) takes an IP-pledge loan from
-the demo bank, which defaults; the bank files a claim (50% capped, split province:city), the
+the demo bank, which defaults; the bank files a claim (54% by the
+IP-pledge loss-sharing vector, split province:city), the
 department reviews and another person approves, the pools pay, and a later recovery flows back.
 An investment-linked deal (投贷联动) with a second firm also fails: the Shenzhen Bay investor's
 principal-loss claim on its stake is filed and waits for the department's review.

@@ -18,7 +18,6 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from innoreform.books import pool_rules
 from innoreform.books import selectors as book_selectors
 from innoreform.books import services as books
 from innoreform.core import audit
@@ -30,7 +29,7 @@ from innoreform.core.regions import Region
 from innoreform.financing import selectors as financing_selectors
 from innoreform.financing.schemas import LoanKind
 
-from . import facts, investor_rules, money, payouts
+from . import facts, investor_rules, money, payouts, rules
 from .models import (
     LIVE_STATUSES,
     Claim,
@@ -229,6 +228,8 @@ def loss_ratio_record(*, actor: Actor, institution_id: int, ratio, as_of: date, 
         raise field_error("ratio", _("Give a ratio between 0 and 1.")) from exc
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
         raise field_error("ratio", _("Give a ratio between 0 and 1."))
+    if value.as_tuple().exponent < -6:  # rounding it would move a ratio just above 3% to 3%
+        raise field_error("ratio", _("Give the ratio to at most six decimal places."))
     if not Organisation.objects.filter(pk=institution_id, kind__in=[OrgKind.BANK, OrgKind.GUARANTOR,
                                                                     OrgKind.INVESTOR]).exists():
         raise field_error("institution_id", _("Give a bank, guarantor or investor."))
@@ -269,7 +270,7 @@ def _paid_or_promised(**filters) -> int:
 def _ratio_line(detail: dict) -> dict:
     """Which loss ratio the pause rule used: computed from the platform's loans, or the
     department's reported figure overriding it."""
-    pct = lambda r: "—" if r is None else f"{(r * 100).normalize():f}%"  # noqa: E731
+    pct = rules.pct
     report = detail["report"]
     if report is None:
         text = (_("Institution loss ratio %(ratio)s, computed from its loans on the platform.") % {
@@ -311,7 +312,8 @@ def _compute_in_language(claim: Claim, facts_: dict) -> None:
     used = set(Claim.objects.filter(loan_id=claim.loan_id, status__in=LIVE_STATUSES).exclude(pk=claim.pk)
                .exclude(mode=Mode.INVESTOR_PRINCIPAL).values_list("mode", flat=True))
     detail = facts.loss_ratio_detail(claim.institution_id)
-    claim.loss_ratio, claim.loss_ratio_source = detail["ratio"], detail["source"]
+    # Stored rounded; the rules below get the exact ratio (3.000001% pauses).
+    claim.loss_ratio, claim.loss_ratio_source = facts.stored_ratio(detail["ratio"]), detail["source"]
     year = timezone.localdate().year
     if claim.mode == Mode.INVESTOR_PRINCIPAL:
         result, _layering_version = investor_rules.investor_cover_in_force(
@@ -320,7 +322,7 @@ def _compute_in_language(claim: Claim, facts_: dict) -> None:
         vector, source = _sharing_vector(facts_) if claim.ip_pledge_sharing else (None, "")
         if claim.ip_pledge_sharing:
             claim.sharing_vector = {"vector": vector, "source": source}
-        result = pool_rules.compensation_in_force(claim=pool_rules.Claim(
+        result = rules.compensation_in_force(claim=rules.Claim(
             principal_fen=claim.principal_fen, loss_fen=claim.loss_fen, mode=claim.mode,
             key_list_firm=claim.key_list_firm, ip_pledge=claim.ip_pledge,
             central_bank_relending=claim.central_bank_relending, ip_pledge_sharing=claim.ip_pledge_sharing,
@@ -354,7 +356,7 @@ def _compute_in_language(claim: Claim, facts_: dict) -> None:
     if claim.total_fen != result.total_fen:
         lines[-1] = {"rule": "total", "rate": None, "amount_fen": claim.total_fen, "text": _(
             "Total compensation: %(total)s yuan of a loss of %(loss)s yuan.") % {
-            "total": _yuan(claim.total_fen), "loss": _yuan(claim.loss_fen)}}
+            "total": fen_to_yuan(claim.total_fen), "loss": fen_to_yuan(claim.loss_fen)}}
     claim.layers = layers
     claim.lines = lines
     if not result.eligible:
@@ -369,10 +371,6 @@ def _pool_match_text(pool: Pool, facts_: dict) -> str:
         return _("%(pool)s pays the city layer: the loan is in %(city)s.") % {
             "pool": pool.name, "city": Region(pool.region).label if pool.region in Region.values else pool.region}
     return _("%(pool)s pays the %(level)s layer.") % {"pool": pool.name, "level": Level(pool.level).label}
-
-
-def _yuan(fen: int) -> str:
-    return fen_to_yuan(fen)
 
 
 def claim_file(*, actor: Actor, loan_id: int, mode: str = Mode.BANK_LOSS, loss_fen: int | None = None,

@@ -35,7 +35,7 @@ def test_pools_hot_paths_query_counts(world):
     loans.recovery_record(actor=world.bank, loan_id=loan.pk, amount_fen=100_000_000, received_on=world.today,
                           source="collateral")
     result, counts["flow_back"] = _count(lambda: payouts.run_payouts(actor=Actor.system()))
-    assert result["returned_fen"] == 50_000_000
+    assert result["returned_fen"] == 54_000_000
     _, counts["trail"] = _count(lambda: selectors.claim_trail(actor=world.reviewer, claim_id=claim.pk))
     _, counts["expectations"] = _count(reconcile.expectations)
     _, counts["loss_ratio"] = _count(lambda: facts.computed_loss_ratio(world.bank.organisation_id))
