@@ -33,7 +33,7 @@ from innoreform.core.policies import is_maker_checker_violation
 from . import models as m
 from . import money
 from .policies import Cadence, Flow
-from .services import _require, budgets_for, scheme
+from .services import budgets_for, require, scheme
 
 CRASH_ENV = "VOUCHERS_CRASH_AT"
 CRASH_MODE_ENV = "VOUCHERS_CRASH_MODE"
@@ -61,7 +61,7 @@ def period_for(day: date, cadence: str) -> str:
 
 
 def batch_build(*, actor: Actor, on: date | None = None) -> m.SettlementBatch:
-    _require(actor, "vouchers.settle")
+    require(actor, "vouchers.settle")
     today = on or timezone.localdate()
     _version, params = scheme(today)
     try:
@@ -92,7 +92,7 @@ def batch_build(*, actor: Actor, on: date | None = None) -> m.SettlementBatch:
 
 
 def batch_approve(*, actor: Actor, batch_id: int) -> m.SettlementBatch:
-    _require(actor, "vouchers.approve")
+    require(actor, "vouchers.approve")
     with transaction.atomic():
         batch = m.SettlementBatch.objects.select_for_update().filter(pk=batch_id).first()
         if batch is None:
@@ -142,7 +142,7 @@ def _pay_item(actor: Actor, item_id: int) -> bool:
 
 def batch_run(*, actor: Actor, batch_id: int, progress=None) -> dict:
     """Pay every unpaid item of an approved batch; safe to rerun after any crash."""
-    _require(actor, "vouchers.settle")
+    require(actor, "vouchers.settle")
     batch = m.SettlementBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         raise NotFound()
