@@ -21,7 +21,7 @@ from innoreform.core.regions import Region
 from innoreform.core.selectors import policy_in_force
 from innoreform.core.views import portal_view
 
-from . import imports, loans, selectors, services
+from . import imports, selectors, services
 from . import models as m
 from . import rules as rules_mod
 from .forms import (
@@ -42,6 +42,7 @@ from .forms import (
     RepayForm,
 )
 from .policies import COLLECTIVE_KEY, FINANCIAL, can
+from .services import loans
 
 
 def _error(request, form, exc: DomainError) -> None:

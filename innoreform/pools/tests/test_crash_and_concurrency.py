@@ -14,7 +14,7 @@ from django.db import connection, connections
 from innoreform.books import reconciliation
 from innoreform.books.models import Account, Transaction
 from innoreform.core.actor import Actor
-from innoreform.financing import loans
+from innoreform.financing.services import loans
 from innoreform.pools import payouts, services
 from innoreform.pools.models import ClaimStatus, PayoutItem, RecoveryShare
 from innoreform.pools.payouts import CRASH_ENV, CRASH_MODE_ENV, CRASH_POINTS, SimulatedCrash

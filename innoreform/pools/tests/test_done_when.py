@@ -8,7 +8,7 @@ from decimal import Decimal
 from innoreform.books import reconciliation
 from innoreform.books import selectors as book_selectors
 from innoreform.core.actor import Actor
-from innoreform.financing import loans
+from innoreform.financing.services import loans
 from innoreform.ledger.models import LedgerEntry, LedgerPending
 from innoreform.pools import payouts, selectors, services
 from innoreform.pools.models import ClaimStatus, PayoutItem, RecoveryShare

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from innoreform.core.actor import Actor
-from innoreform.financing import loans
+from innoreform.financing.services import loans
 from innoreform.pools import facts, payouts, reconcile, selectors, services
 
 BASELINE = {"claim_file": 43, "summaries": 14, "flow_back": 76, "trail": 5, "expectations": 4, "loss_ratio": 2}

@@ -13,8 +13,8 @@ from innoreform.core.errors import Conflict, NotFound, ValidationFailed
 from innoreform.core.models import OrgKind, Role
 from innoreform.core.regions import Region
 from innoreform.core.testing import make_actor
-from innoreform.financing import loans
 from innoreform.financing import services as fin_services
+from innoreform.financing.services import loans
 from innoreform.pools import investor_rules, payouts, services
 from innoreform.pools import rules as pool_rules
 from innoreform.pools.models import ClaimStatus, PayoutItem, RecoveryShare

@@ -19,12 +19,12 @@ from innoreform.core.regions import Region
 from innoreform.core.selectors import policy_in_force
 from innoreform.ledger import services as ledger
 
-from . import booking, facts
-from . import models as m
-from . import schedule as sched
-from . import validation as v
-from .policies import CLASSIFICATION_KEY, EQUIPMENT_KEY, ClassificationRules
-from .services import require
+from .. import booking, facts
+from .. import models as m
+from .. import schedule as sched
+from .. import validation as v
+from ..policies import CLASSIFICATION_KEY, EQUIPMENT_KEY, ClassificationRules
+from .access import require
 
 RANK = {c: i for i, c in enumerate(m.CATEGORY_ORDER)}
 
