@@ -37,7 +37,7 @@ def ip_pledge(*, actor: Actor, loan_id: int, pledges: list[dict]) -> list[m.Pled
         numbers.append(number)
     errors.raise_if_any()
     with transaction.atomic():
-        loan = loans._locked_loan(actor, loan_id)
+        loan = loans.locked_loan(actor, loan_id)
         if loan.kind != m.LoanKind.IP_PLEDGE:
             raise Conflict(_("Only an IP-pledge loan takes pledged IP."), code="wrong_kind")
         if loan.status not in (m.LoanStatus.CONTRACTED, m.LoanStatus.ACTIVE):
@@ -120,7 +120,7 @@ def invoice_register(*, actor: Actor, loan_id: int, invoice_no: str, seller_name
         clean_lines.append({"name": name, "category": category, "serial_no": serial, "amount_fen": amount})
     errors.raise_if_any()
     with transaction.atomic():
-        loan = loans._locked_loan(actor, loan_id)
+        loan = loans.locked_loan(actor, loan_id)
         if loan.kind != m.LoanKind.EQUIPMENT:
             raise Conflict(_("Only an equipment credit loan takes purchase invoices."), code="wrong_kind")
         if loan.status not in (m.LoanStatus.CONTRACTED, m.LoanStatus.ACTIVE):

@@ -67,7 +67,7 @@ def stake_record(*, actor: Actor, credit_code: str, amount_fen: int, share_perce
 def loan_link_stake(*, actor: Actor, loan_id: int, stake_id: int) -> m.EquityStake:
     """The bank links its investment-linked loan to the partner investor's stake in the same firm."""
     with transaction.atomic():
-        loan = loans._locked_loan(actor, loan_id)
+        loan = loans.locked_loan(actor, loan_id)
         stake = m.EquityStake.objects.select_for_update().filter(pk=stake_id,
                                                                  partner_bank_id=actor.organisation_id).first()
         if stake is None:
@@ -90,7 +90,7 @@ def warrant_attach(*, actor: Actor, loan_id: int, share_percent, strike_fen: int
     v.amount(errors, "strike_fen", strike_fen)
     errors.raise_if_any()
     with transaction.atomic():
-        loan = loans._locked_loan(actor, loan_id)
+        loan = loans.locked_loan(actor, loan_id)
         if loan.kind != m.LoanKind.WITH_WARRANTS:
             raise Conflict(_("Warrants are attached to a loan with warrants."), code="wrong_kind")
         if expires_on <= loan.contract_on:
