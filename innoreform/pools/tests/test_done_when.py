@@ -76,6 +76,14 @@ def test_done_when(world):
     assert {i.ledger_uid for i in items} == uids and len(uids) == 2
     assert (LedgerPending.objects.filter(entry_type="pools.recovery_returned").count()
             + LedgerEntry.objects.filter(entry_type="pools.recovery_returned").count()) == 2
+    # ... and exactly one per book transaction: no posting unlogged, none logged twice.
+    from innoreform.books.models import Transaction
+    from innoreform.ledger import entries
+
+    objects = [entries.parse(bytes(body)).get("object", "") for model in (LedgerPending, LedgerEntry)
+               for body in model.objects.values_list("body", flat=True)]
+    logged = sorted(o for o in objects if o.startswith("books.transaction:"))
+    assert logged == sorted(f"books.transaction:{pk}" for pk in Transaction.objects.values_list("pk", flat=True))
 
     trail = [e.action for e in selectors.claim_trail(actor=world.reviewer, claim_id=claim.pk)]
     for action in ("financing.loan_defaulted", "pools.claim_filed", "pools.claim_reviewed", "pools.claim_approved",
