@@ -51,7 +51,7 @@ def main() -> None:
     from innoreform.core.credit_code import make as make_credit_code
     from innoreform.core.models import Jurisdiction, OrgKind, Role
     from innoreform.core.testing import make_actor, make_org
-    from innoreform.financing import loans
+    from innoreform.financing.services import loans
     from innoreform.pools import payouts, services
 
     n = args.claims

@@ -11,8 +11,6 @@ class BooksConfig(AppConfig):
         from innoreform.core import nav
         from innoreform.core.nav import NavItem
 
-        from . import pool_rules  # noqa: F401  (registers the "pools.compensation" policy)
-
         nav.register(NavItem(label=_("Fund accounts"), url_name="books:accounts", order=70))
         nav.register(NavItem(label=_("Trial balance"), url_name="books:trial_balance", order=71,
                              kinds=frozenset({"department", "platform_operator"})))

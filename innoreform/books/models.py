@@ -156,6 +156,9 @@ class Transaction(AppendOnlyModel):
         verbose_name=_("acting organisation"),
     )
 
+    # Not a column: set by services.post_transaction to the uid of the trust-ledger entry it wrote.
+    ledger_uid: str = ""
+
     class Meta:
         verbose_name = _("book transaction")
         verbose_name_plural = _("book transactions")

@@ -10,9 +10,13 @@ or rolls back with the caller's change.
                            subject_type="pools.contribution", subject_id=c.pk)
 
 Amounts are signed integer fen: positive is a debit, negative a credit; the lines of one
-transaction sum to zero. An account's balance is in its normal side's terms, and a guarded
-account (`may_go_negative=False`) never goes below zero: the posting is refused with
-Conflict(code="insufficient_funds").
+transaction sum to zero. Every transaction (a reversal too) appends one trust-ledger entry in the
+same transaction, typed by the caller's `entry_type` (default "books.money_moved") and about
+`subject_organisation`; domains do not write their own entry for a posting. The entry's uid is on
+the returned transaction as `ledger_uid`.
+
+An account's balance is in its normal side's terms, and a guarded account (`may_go_negative=False`)
+never goes below zero: the posting is refused with Conflict(code="insufficient_funds").
 
 Concurrency: the touched accounts are locked (SELECT ... FOR NO KEY UPDATE, primary-key order)
 after the rows are written and held until the caller's outermost transaction commits, so post as
@@ -32,6 +36,7 @@ from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, ValidationFailed
 from innoreform.core.models import Organisation
+from innoreform.ledger import services as ledger
 
 from .models import (
     PURPOSE_MAY_GO_NEGATIVE,
@@ -161,6 +166,8 @@ def _post(
     correlation: str,
     audit_action: str,
     audit_changes: dict,
+    entry_type: str,
+    subject_organisation: Organisation | int | None,
     reverses: Transaction | None = None,
 ) -> Transaction:
     """Write the transaction, its postings and the audit row first, then lock the accounts (in
@@ -198,6 +205,13 @@ def _post(
         [Posting(transaction=txn, account_id=account_id, amount_fen=amount) for account_id, amount in normalised]
     )
     audit.record(actor=actor, action=audit_action, obj=txn, changes=audit_changes)
+    # Written before the accounts are locked, so the entry adds nothing to the time they are held.
+    # A posting that cannot reach the ledger raises and rolls back: no money moves unlogged.
+    txn.ledger_uid = ledger.append_commitment(
+        actor=actor, entry_type=entry_type, obj=txn, subject_organisation=subject_organisation,
+        payload={"transaction": str(txn.uuid), "kind": kind, "reference": reference,
+                 "subject": f"{txn.subject_type}:{txn.subject_id}", "correlation": txn.correlation,
+                 "reverses": str(reverses.uuid) if reverses is not None else "", "lines": normalised})
     # FOR NO KEY UPDATE: serialises posters on these rows but, unlike FOR UPDATE, does not wait for
     # (or deadlock with) the key-share locks that foreign-key checks take on accounts.
     locked = {a.pk: a for a in Account.objects.select_for_update(no_key=True).filter(pk__in=account_ids)
@@ -232,23 +246,30 @@ def post_transaction(
     subject_type: str = "",
     subject_id: Any = "",
     correlation: str = "",
+    entry_type: str = "books.money_moved",
+    subject_organisation: Organisation | int | None = None,
 ) -> Transaction:
-    """Post one balanced business event. Raises ValidationFailed (bad lines), NotFound (unknown
-    account), Conflict "duplicate_reference" (already posted) or "insufficient_funds"."""
+    """Post one balanced business event and its trust-ledger entry (`entry_type`, e.g.
+    "financing.loan_disbursed", about `subject_organisation`, the enterprise or institution whose
+    money it is). Raises ValidationFailed (bad lines or entry type), NotFound (unknown account),
+    Conflict "duplicate_reference" (already posted) or "insufficient_funds"."""
     with transaction.atomic():
         return _post(
             actor=actor, kind=kind, reference=reference, memo=memo, lines=lines, subject_type=subject_type,
             subject_id=subject_id, correlation=correlation, audit_action="books.transaction_posted",
+            entry_type=entry_type, subject_organisation=subject_organisation,
             audit_changes={"kind": kind, "reference": reference,
                            "lines": [[getattr(a, "pk", a), amount] for a, amount in lines]},
         )
 
 
-def reverse_transaction(*, actor: Actor, transaction: Transaction, reason: str,
-                        reference: str | None = None) -> Transaction:
-    """Post the mirror image of `transaction` (every line negated). A transaction is reversed at
-    most once and a reversal is not itself reversed (post the event again with a new reference).
-    Guards still apply: money already spent cannot be reversed out of an account."""
+def reverse_transaction(*, actor: Actor, transaction: Transaction, reason: str, reference: str | None = None,
+                        entry_type: str = "books.money_reversed",
+                        subject_organisation: Organisation | int | None = None) -> Transaction:
+    """Post the mirror image of `transaction` (every line negated), with its trust-ledger entry as
+    post_transaction. A transaction is reversed at most once and a reversal is not itself reversed
+    (post the event again with a new reference). Guards still apply: money already spent cannot be
+    reversed out of an account."""
     from django.db import transaction as db_transaction
 
     original = transaction
@@ -266,6 +287,7 @@ def reverse_transaction(*, actor: Actor, transaction: Transaction, reason: str,
             actor=actor, kind="reversal", reference=reference, memo=reason, lines=lines,
             subject_type=original.subject_type, subject_id=original.subject_id, correlation=original.correlation,
             reverses=original, audit_action="books.transaction_reversed",
+            entry_type=entry_type, subject_organisation=subject_organisation,
             audit_changes={"reverses": str(original.uuid), "reference": reference, "reason": reason},
         )
 

@@ -1,4 +1,4 @@
-"""The two places where credit meets the registry app (built separately). Keep them small.
+"""The two places where credit meets the registry app. Keep them small.
 
 - `registry_snapshot()` reads every registered enterprise as a feature table;
   `registry_training_frame()` adds outcome labels from the registry's lists to train on.
@@ -15,6 +15,7 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from innoreform.credit.engine.frame import Frame
+from innoreform.registry import selectors as registry_selectors
 
 # Outcomes in the registry that can serve as "bad" when training on the registry snapshot: being
 # on the courts' dishonest-debtor list or the market regulator's abnormal-operations list (now).
@@ -41,8 +42,6 @@ def _features(enterprises: list, today: date) -> Frame:
 
     idx = {}
     try:
-        from innoreform.registry import selectors as registry_selectors
-
         idx = {pk: float(score) for pk, score in registry_selectors.latest_index_scores(enterprises).items()}
     except Exception:  # noqa: S110 (the index is optional input)
         pass
@@ -85,10 +84,6 @@ def registry_feature_names() -> list[str]:
 
 def registry_snapshot(credit_codes: list[str] | None = None) -> Snapshot:
     """Every registered enterprise (or the given ones) as a feature table, in credit-code order."""
-    try:
-        from innoreform.registry import selectors as registry_selectors
-    except ImportError:
-        return Snapshot([], [], Frame({}))
     enterprises = list(registry_selectors.enterprises_by_credit_code(credit_codes))
     from django.utils import timezone
 
@@ -103,11 +98,7 @@ def consent_allows_credit_score(*, institution_id: int | None, credit_code: str,
     """
     if institution_id is None or purpose not in SCORE_PURPOSES:
         return False
-    try:
-        from innoreform.registry.selectors import consent_allows
-    except ImportError:
-        return False
-    return consent_allows(institution_id=institution_id, credit_code=credit_code, purpose=purpose)
+    return registry_selectors.consent_allows(institution_id=institution_id, credit_code=credit_code, purpose=purpose)
 
 
 def registry_training_frame() -> Frame:
@@ -118,8 +109,6 @@ def registry_training_frame() -> Frame:
     columns = {REGISTRY_ID_COLUMN: np.array(snap.credit_codes, dtype=object), **snap.frame.columns}
     if snap.credit_codes:
         from django.utils import timezone
-
-        from innoreform.registry import selectors as registry_selectors
 
         listed = registry_selectors.listed_credit_codes(on=timezone.localdate())
         for label in REGISTRY_LABELS:

@@ -12,7 +12,7 @@ from innoreform.core.api_support import DbId, responses
 from innoreform.core.errors import ValidationFailed
 from innoreform.core.idempotency import IdempotencyKeyHeader, idempotent
 
-from . import imports, loans, selectors, services, special, subsidies
+from . import imports, selectors, services
 from . import models as m
 from .schemas import (
     ApplicationDecideIn,
@@ -63,6 +63,7 @@ from .schemas import (
     WarrantIn,
     WarrantOut,
 )
+from .services import loans, subsidies
 
 router = Router(tags=["financing"])
 bank_router = Router(tags=["financing"])
@@ -425,7 +426,7 @@ def bank_loan_recovery(request, loan_id: DbId, payload: RecoveryIn, idempotency_
                   operation_id="financing_bank_loan_pledge")
 def bank_loan_pledge(request, loan_id: DbId, payload: PledgeIn, idempotency_key: IdempotencyKeyHeader):
     def run():
-        made = special.ip_pledge(actor=request.auth, loan_id=loan_id,
+        made = services.ip_pledge(actor=request.auth, loan_id=loan_id,
                                  pledges=[p.model_dump() for p in payload.pledges])
         return [PledgeOut(id=p.pk, number=p.number, kind=p.kind, title=p.title,
                           appraised_value_fen=p.appraised_value_fen, pledged_on=p.pledged_on) for p in made]
@@ -437,7 +438,7 @@ def bank_loan_pledge(request, loan_id: DbId, payload: PledgeIn, idempotency_key:
 def bank_loan_invoice(request, loan_id: DbId, payload: InvoiceIn, idempotency_key: IdempotencyKeyHeader):
     def run():
         data = payload.model_dump()
-        inv = special.invoice_register(actor=request.auth, loan_id=loan_id, **data)
+        inv = services.invoice_register(actor=request.auth, loan_id=loan_id, **data)
         return InvoiceOut(id=inv.pk, invoice_no=inv.invoice_no, total_fen=inv.total_fen, checks=inv.checks,
                           equipment_ids=list(inv.equipment.values_list("pk", flat=True)))
     return _run(request, idempotency_key, 201, run)
@@ -447,21 +448,21 @@ def bank_loan_invoice(request, loan_id: DbId, payload: InvoiceIn, idempotency_ke
                   operation_id="financing_bank_loan_warrant")
 def bank_loan_warrant(request, loan_id: DbId, payload: WarrantIn, idempotency_key: IdempotencyKeyHeader):
     return _run(request, idempotency_key, 201, lambda: _warrant_out(
-        special.warrant_attach(actor=request.auth, loan_id=loan_id, **payload.model_dump())))
+        services.warrant_attach(actor=request.auth, loan_id=loan_id, **payload.model_dump())))
 
 
 @bank_router.post("/warrants/{warrant_id}/exercise", response=responses(WarrantOut, 404, 409),
                   operation_id="financing_bank_warrant_exercise")
 def bank_warrant_exercise(request, warrant_id: DbId, payload: ExerciseIn, idempotency_key: IdempotencyKeyHeader):
     return _run(request, idempotency_key, 200, lambda: _warrant_out(
-        special.warrant_exercise(actor=request.auth, warrant_id=warrant_id, on=payload.on)))
+        services.warrant_exercise(actor=request.auth, warrant_id=warrant_id, on=payload.on)))
 
 
 @bank_router.post("/loans/{loan_id}/stake", response=responses(StakeOut, 404, 409),
                   operation_id="financing_bank_loan_link_stake")
 def bank_loan_link_stake(request, loan_id: DbId, payload: LinkStakeIn, idempotency_key: IdempotencyKeyHeader):
     return _run(request, idempotency_key, 200, lambda: _stake_out(
-        special.loan_link_stake(actor=request.auth, loan_id=loan_id, stake_id=payload.stake_id)))
+        services.loan_link_stake(actor=request.auth, loan_id=loan_id, stake_id=payload.stake_id)))
 
 
 def _import_out(batch: m.LoanImport) -> ImportOut:
@@ -499,7 +500,7 @@ def bank_default_list(request):
 @bank_router.post("/stakes", response=responses({201: StakeOut}, 409), operation_id="financing_bank_stake_create")
 def bank_stake_create(request, payload: StakeIn, idempotency_key: IdempotencyKeyHeader):
     return _run(request, idempotency_key, 201, lambda: _stake_out(
-        special.stake_record(actor=request.auth, **payload.model_dump())))
+        services.stake_record(actor=request.auth, **payload.model_dump())))
 
 
 @bank_router.get("/stakes", response=responses(list[StakeOut]), operation_id="financing_bank_stake_list")
@@ -512,7 +513,7 @@ def bank_stake_list(request):
 @bank_router.post("/notes", response=responses({201: NoteOut}, 409), operation_id="financing_bank_note_create")
 def bank_note_create(request, payload: NoteIn, idempotency_key: IdempotencyKeyHeader):
     def run():
-        n = special.screening_note_add(actor=request.auth, **payload.model_dump())
+        n = services.screening_note_add(actor=request.auth, **payload.model_dump())
         return NoteOut(id=n.pk, credit_code=n.credit_code, author=n.author.name, shared_with=n.shared_with.name,
                        text=n.text, created_at=n.created_at)
     return _run(request, idempotency_key, 201, run)
@@ -522,4 +523,4 @@ def bank_note_create(request, payload: NoteIn, idempotency_key: IdempotencyKeyHe
 def bank_note_list(request, credit_code: str | None = None):
     return [NoteOut(id=n.pk, credit_code=n.credit_code, author=n.author.name, shared_with=n.shared_with.name,
                     text=n.text, created_at=n.created_at)
-            for n in special.screening_notes(actor=request.auth, credit_code=credit_code)[:LIMIT]]
+            for n in services.screening_notes(actor=request.auth, credit_code=credit_code)[:LIMIT]]

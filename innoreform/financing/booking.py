@@ -1,5 +1,5 @@
-"""Money movements of loans and subsidies: double-entry postings in the books and a commitment on
-the trust ledger, both inside the caller's transaction.
+"""Money movements of loans and subsidies: double-entry postings in the books (which write each
+posting's trust-ledger entry), inside the caller's transaction.
 
 Accounts (opened on first use):
 - the lender's loan receivable, one per loan (debit-normal, guarded: it never goes below zero,
@@ -8,9 +8,6 @@ Accounts (opened on first use):
 - the lender's interest income and recoveries income;
 - the paying department's subsidy expense and the enterprise's subsidy payable.
 """
-
-import hashlib
-import json
 
 from innoreform.books import services as books
 from innoreform.books.schemas import AccountPurpose
@@ -31,26 +28,13 @@ def _income(actor: Actor, org_id: int, key: str):
     return books.account_for(actor=actor, owner=org_id, purpose=AccountPurpose.INCOME, key=key, name=key)
 
 
-def ledger(actor: Actor, entry_type: str, obj, *, subject_organisation: int | None, payload: dict) -> str:
-    try:
-        from innoreform.ledger.services import append_entry
-    except ImportError:
-        return ""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    pending = append_entry(actor=actor, entry_type=entry_type, subject_organisation=subject_organisation,
-                           object_ref=f"{obj._meta.label_lower}:{obj.pk}",
-                           content_hash="sha256:" + hashlib.sha256(canonical.encode()).hexdigest())
-    return str(pending.uid)
-
-
 def disbursement(actor: Actor, loan, d) -> str:
     reference = f"financing:disbursement:{d.pk}"
     books.post_transaction(actor=actor, kind="financing.disbursement", reference=reference,
                            lines=[(_receivable(actor, loan), d.amount_fen), (_cash(actor, loan.institution_id),
                                                                               -d.amount_fen)],
-                           subject_type="financing.loan", subject_id=loan.pk, correlation=f"financing.loan:{loan.pk}")
-    ledger(actor, "financing.loan_disbursed", d, subject_organisation=loan.borrower_id,
-           payload={"loan": loan.pk, "amount_fen": d.amount_fen, "on": d.disbursed_on})
+                           subject_type="financing.loan", subject_id=loan.pk, correlation=f"financing.loan:{loan.pk}",
+                           entry_type="financing.loan_disbursed", subject_organisation=loan.borrower_id)
     return reference
 
 
@@ -62,10 +46,8 @@ def repayment(actor: Actor, loan, rep) -> str:
     if rep.interest_fen:
         lines.append((_income(actor, loan.institution_id, "financing.interest"), -rep.interest_fen))
     books.post_transaction(actor=actor, kind="financing.repayment", reference=reference, lines=lines,
-                           subject_type="financing.loan", subject_id=loan.pk, correlation=f"financing.loan:{loan.pk}")
-    ledger(actor, "financing.loan_repaid", rep, subject_organisation=loan.borrower_id,
-           payload={"loan": loan.pk, "amount_fen": rep.amount_fen, "principal_fen": rep.principal_fen,
-                    "interest_fen": rep.interest_fen, "on": rep.paid_on})
+                           subject_type="financing.loan", subject_id=loan.pk, correlation=f"financing.loan:{loan.pk}",
+                           entry_type="financing.loan_repaid", subject_organisation=loan.borrower_id)
     return reference
 
 
@@ -77,9 +59,8 @@ def recovery(actor: Actor, loan, rec, *, principal_part: int) -> str:
     if rec.amount_fen - principal_part:
         lines.append((_income(actor, loan.institution_id, "financing.recoveries"), -(rec.amount_fen - principal_part)))
     books.post_transaction(actor=actor, kind="financing.recovery", reference=reference, lines=lines,
-                           subject_type="financing.loan", subject_id=loan.pk, correlation=f"financing.loan:{loan.pk}")
-    ledger(actor, "financing.recovery_recorded", rec, subject_organisation=loan.borrower_id,
-           payload={"loan": loan.pk, "default": rec.default_id, "amount_fen": rec.amount_fen, "source": rec.source})
+                           subject_type="financing.loan", subject_id=loan.pk, correlation=f"financing.loan:{loan.pk}",
+                           entry_type="financing.recovery_recorded", subject_organisation=loan.borrower_id)
     return reference
 
 
@@ -93,9 +74,8 @@ def subsidy(actor: Actor, s) -> str:
                                 name=f"贴息应付 {loan.borrower_name}"[:200])
     books.post_transaction(actor=actor, kind="financing.interest_subsidy", reference=reference,
                            lines=[(expense, s.amount_fen), (payable, -s.amount_fen)],
-                           subject_type="financing.subsidy", subject_id=s.pk, correlation=f"financing.loan:{loan.pk}")
-    ledger(actor, "financing.subsidy_approved", s, subject_organisation=loan.borrower_id,
-           payload={"loan": loan.pk, "year": s.year, "quarter": s.quarter, "amount_fen": s.amount_fen})
+                           subject_type="financing.subsidy", subject_id=s.pk, correlation=f"financing.loan:{loan.pk}",
+                           entry_type="financing.subsidy_approved", subject_organisation=loan.borrower_id)
     return reference
 
 

@@ -13,8 +13,9 @@ from innoreform.core.actor import Actor
 from innoreform.core.demo import demo_actor, demo_org
 from innoreform.core.models import Organisation
 
-from . import facts, loans, selectors, services
+from . import facts, selectors, services
 from . import models as m
+from .services import loans
 
 GD_CITIES = ["440100", "440300", "440600", "441900", "441300", "442000"]
 

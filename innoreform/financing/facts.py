@@ -2,7 +2,7 @@
 
 `enterprise_facts` turns a registry enterprise into the facts dict that eligibility rules read;
 matching takes facts dicts only, so the benchmark can feed synthetic ones. `credit_score` is the
-one place a credit score is looked up (None when the credit app has none: the rule is then
+one place a credit score is looked up (None when the enterprise has no score: the rule is then
 "unknown", explained to the user)."""
 
 from datetime import date
@@ -10,6 +10,7 @@ from datetime import date
 from django.utils import timezone
 
 from innoreform.core.models import Organisation, OrgKind
+from innoreform.credit import selectors as credit_selectors
 
 
 def registry_enterprise(*, credit_code: str | None = None, organisation: Organisation | None = None):
@@ -20,19 +21,8 @@ def registry_enterprise(*, credit_code: str | None = None, organisation: Organis
 
 
 def credit_score(credit_code: str) -> float | None:
-    """The enterprise's latest credit score from the credit app, if it offers one."""
-    try:
-        from innoreform.credit import selectors as credit_selectors
-    except ImportError:
-        return None
-    lookup = getattr(credit_selectors, "latest_score_value", None)
-    if lookup is None:
-        return None
-    try:
-        value = lookup(credit_code=credit_code)
-    except Exception:
-        return None
-    return float(value) if value is not None else None
+    """The enterprise's latest credit score from the credit app (None: not scored)."""
+    return credit_selectors.latest_score_value(credit_code=credit_code)
 
 
 def enterprise_facts(enterprise, *, on: date | None = None) -> dict:

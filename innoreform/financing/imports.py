@@ -17,10 +17,11 @@ from innoreform.core.models import Organisation, OrgKind
 from innoreform.core.money import yuan_to_fen
 from innoreform.core.regions import Region
 
-from . import facts, loans
+from . import facts
 from . import models as m
 from . import schedule as sched
 from .permissions import require
+from .services import loans
 
 COLUMNS = ["contract_no", "borrower_credit_code", "borrower_name", "city", "kind", "principal_yuan", "annual_rate",
            "term_months", "method", "period_months", "contract_on", "disbursed_on", "programme_code"]

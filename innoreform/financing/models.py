@@ -2,7 +2,7 @@
 schedules, repayments, classification, defaults and recoveries; IP pledges, equipment and its
 registry, investment-linked deals and warrants; interest subsidies; bank loan imports.
 
-Data only: writes go through services (services.py, loans.py, special.py, subsidies.py, imports.py).
+Data only: writes go through services (the services package, imports.py).
 Money is integer fen; rates are annual fractions (0.0435 = 4.35 %)."""
 
 from django.conf import settings

@@ -8,16 +8,16 @@ from innoreform.core.actor import Actor
 
 @task()
 def refresh_loans() -> int:
-    from . import loans
+    from .services import loans
 
     return loans.loans_refresh_all(actor=Actor.system())
 
 
 @task()
 def expire_warrants() -> int:
-    from . import special
+    from . import services
 
-    return special.warrants_expire(actor=Actor.system())
+    return services.warrants_expire(actor=Actor.system())
 
 
 @task()

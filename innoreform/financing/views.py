@@ -22,7 +22,7 @@ from innoreform.core.selectors import policy_in_force
 from innoreform.core.views import portal_view
 from innoreform.registry import presenting
 
-from . import imports, loans, selectors, services
+from . import imports, selectors, services
 from . import models as m
 from . import rules as rules_mod
 from .forms import (
@@ -44,6 +44,7 @@ from .forms import (
 )
 from .permissions import FINANCIAL, can, require
 from .policies import COLLECTIVE_KEY
+from .services import loans
 
 
 def _error(request, form, exc: DomainError) -> None:

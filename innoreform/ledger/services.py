@@ -8,6 +8,7 @@ tree head, gathers witness cosignatures and records the checkpoint.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -158,6 +159,26 @@ def append_entries(*, actor: Actor, items: list[dict], sequence_on_commit: bool 
     if sequence_on_commit and rows:
         transaction.on_commit(_after_commit)
     return uids
+
+
+def payload_hash(payload: dict) -> str:
+    """"sha256:<hex>" of a payload's canonical JSON (sorted keys, no spaces, dates as ISO text):
+    the content hash of a commitment."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def append_commitment(*, actor: Actor, entry_type: str, obj, payload: dict,
+                      subject_organisation: Organisation | int | None = None, consent_id: str = "",
+                      purpose: str = "", sequence_on_commit: bool = True, later: rows.Later | None = None) -> str:
+    """append_entry for a saved model instance `obj` with the hash of `payload` (ids and amounts,
+    never names): the one way a domain commits to an event. Money movements need not call it,
+    books.post_transaction does. Returns the entry's uid."""
+    pending = append_entry(actor=actor, entry_type=entry_type, subject_organisation=subject_organisation,
+                           object_ref=f"{obj._meta.label_lower}:{obj.pk}", content_hash=payload_hash(payload),
+                           consent_id=consent_id, purpose=purpose, sequence_on_commit=sequence_on_commit,
+                           later=later)
+    return str(pending.uid)
 
 
 def _after_commit() -> None:

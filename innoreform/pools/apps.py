@@ -8,14 +8,12 @@ class PoolsConfig(AppConfig):
     verbose_name = _("Risk-compensation pools")
 
     def ready(self) -> None:
-        from innoreform.books import (
-            pool_rules,  # noqa: F401  (registers "pools.compensation")
-            reconciliation,
-        )
+        from innoreform.books import reconciliation
         from innoreform.core import nav
         from innoreform.core.nav import NavItem
 
-        from . import investor_rules, reconcile  # noqa: F401  (registers "pools.investor_cover")
+        # rules and investor_rules register the policies "pools.compensation" and "pools.investor_cover".
+        from . import investor_rules, reconcile, rules  # noqa: F401
 
         reconciliation.register_source("pools", reconcile.expectations)
         oversight = frozenset({"department", "platform_operator"})

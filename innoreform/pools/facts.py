@@ -3,7 +3,7 @@ loans a pool covers. Every read goes through financing's selectors: actor-scoped
 actor sees, financing's system reads for the aggregates over many institutions' loans (oversight
 reports)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
@@ -52,13 +52,20 @@ def investor_stake(*, actor: Actor, stake_id: int):
 
 def computed_loss_ratio(institution_id: int) -> Decimal | None:
     """Unrecovered default exposure over the principal of the institution's disbursed loans on the
-    platform; None when it has none."""
+    platform, unrounded (the pause rule compares this exact value; only storage and display round);
+    None when it has none. Decimal's 28 digits separate any fen quotient from the threshold."""
     loans = fin.institution_disbursed_loans(institution_id)
     principal = loans.aggregate(s=Sum("principal_fen"))["s"] or 0
     if not principal:
         return None
     d = fin.default_totals(loans)
-    return (Decimal(d["amount_fen"] - d["recovered_fen"]) / Decimal(principal)).quantize(Decimal("0.000001"))
+    return Decimal(d["amount_fen"] - d["recovered_fen"]) / Decimal(principal)
+
+
+def stored_ratio(ratio: Decimal | None) -> Decimal | None:
+    """A ratio at the precision claims and reports keep (six places, half up); for storage and
+    display only, never for a comparison."""
+    return None if ratio is None else ratio.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def loss_ratio(institution_id: int) -> tuple[Decimal | None, str]:

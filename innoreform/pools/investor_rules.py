@@ -13,10 +13,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field
 
-from innoreform.books import pool_rules
-from innoreform.books.pool_rules import Compensation, ExplanationLine, LayerAmount
 from innoreform.core import policies_registry
 from innoreform.core.money import fen_to_yuan, round_fen
+
+from . import rules as pool_rules
+from .rules import Compensation, ExplanationLine, LayerAmount, level_label, pct
 
 POLICY_KEY = "pools.investor_cover"
 POLICY_SOURCE = ("平台默认值（简报 §1.3 仅规定对投贷联动投资机构本金损失给予补偿，未给比例与上限）："
@@ -46,12 +47,12 @@ def compute_investor_cover(*, params: InvestorCoverParams | dict, layering: pool
     if institution_loss_ratio is not None and institution_loss_ratio > lay.loss_ratio_pause:
         lines.append(ExplanationLine("pause.loss_ratio", _(
             "Paused: the institution's loss ratio %(ratio)s exceeds %(limit)s.") % {
-            "ratio": pool_rules._pct(institution_loss_ratio), "limit": pool_rules._pct(lay.loss_ratio_pause)}))
+            "ratio": pct(institution_loss_ratio), "limit": pct(lay.loss_ratio_pause)}))
         return Compensation(eligible=False, rate=Decimal(0), total_fen=0, layers=[], lines=lines,
                             policy_version=policy_version)
     lines.append(ExplanationLine("investor.rate", _(
         "Investment-linked principal cover: %(rate)s of the principal loss of %(loss)s yuan "
-        "(%(invested)s yuan invested).") % {"rate": pool_rules._pct(p.rate), "loss": fen_to_yuan(loss_fen),
+        "(%(invested)s yuan invested).") % {"rate": pct(p.rate), "loss": fen_to_yuan(loss_fen),
                                            "invested": fen_to_yuan(invested_fen)}, rate=p.rate))
     total = round_fen(Decimal(loss_fen) * p.rate)
     overall = round_fen(Decimal(loss_fen) * lay.overall_cap)
@@ -62,7 +63,7 @@ def compute_investor_cover(*, params: InvestorCoverParams | dict, layering: pool
     if total > overall:
         lines.append(ExplanationLine("cap.overall", _(
             "Cut to %(amount)s yuan: all layers together pay at most %(cap)s of the loss.") % {
-            "amount": fen_to_yuan(overall), "cap": pool_rules._pct(lay.overall_cap)}, amount_fen=overall))
+            "amount": fen_to_yuan(overall), "cap": pct(lay.overall_cap)}, amount_fen=overall))
         total = overall
     share_layers = [x for x in lay.layers if x.share is not None]
     layers: list[LayerAmount] = []
@@ -73,8 +74,8 @@ def compute_investor_cover(*, params: InvestorCoverParams | dict, layering: pool
         layers.append(LayerAmount(layer.level, amount))
         lines.append(ExplanationLine(f"layer.{layer.level}", _(
             "%(level)s layer pays %(amount)s yuan (%(basis)s).") % {
-            "level": pool_rules._level(layer.level), "amount": fen_to_yuan(amount),
-            "basis": _("%(share)s of the pool amount") % {"share": pool_rules._pct(layer.share)}},
+            "level": level_label(layer.level), "amount": fen_to_yuan(amount),
+            "basis": _("%(share)s of the pool amount") % {"share": pct(layer.share)}},
             amount_fen=amount))
     lines.append(ExplanationLine("total", _(
         "Total compensation: %(total)s yuan of a loss of %(loss)s yuan.") % {

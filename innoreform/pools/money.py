@@ -1,5 +1,5 @@
-"""The pools' money movements in the books, and their commitments on the trust ledger. Called
-inside the caller's transaction.
+"""The pools' money movements in the books (which write each posting's trust-ledger entry, about
+the borrower or the contributor). Called inside the caller's transaction.
 
 Accounts (opened on first use):
 - pool:        POOL account of the pool's manager, key "pools.pool:<id>" (guarded: never negative);
@@ -13,9 +13,6 @@ contribution:  Dr pool / Cr source
 payout:        Dr expense, Dr bank cash / Cr pool, Cr bank income
 flow-back:     Dr pool, Dr bank income / Cr recoveries, Cr bank cash
 """
-
-import hashlib
-import json
 
 from innoreform.books import services as books
 from innoreform.books.schemas import AccountPurpose
@@ -86,37 +83,26 @@ def flow_back_reference(share) -> str:
     return f"pools:flow_back:{share.pk}"
 
 
-def post_contribution(actor: Actor, c) -> str:
-    reference = contribution_reference(c)
-    books.post_transaction(actor=actor, kind=KIND_CONTRIBUTION, reference=reference, lines=contribution_lines(actor, c),
-                           memo=c.note, subject_type=SUBJECT_POOL, subject_id=c.pool_id,
-                           correlation=f"pools.pool:{c.pool_id}")
-    return reference
+def post_contribution(actor: Actor, c):
+    """The contribution's book transaction (its `ledger_uid` names the entry written with it)."""
+    return books.post_transaction(actor=actor, kind=KIND_CONTRIBUTION, reference=contribution_reference(c),
+                                  lines=contribution_lines(actor, c), memo=c.note, subject_type=SUBJECT_POOL,
+                                  subject_id=c.pool_id, correlation=f"pools.pool:{c.pool_id}",
+                                  entry_type="pools.contribution_received", subject_organisation=c.contributor_id)
 
 
-def post_payout(actor: Actor, item) -> str:
+def post_payout(actor: Actor, item):
     """Raises Conflict("insufficient_funds") when the pool cannot fund the item (nothing posted)."""
-    reference = payout_reference(item)
-    books.post_transaction(actor=actor, kind=KIND_PAYOUT, reference=reference, lines=payout_lines(actor, item),
-                           subject_type=SUBJECT_CLAIM, subject_id=item.claim_id,
-                           correlation=f"pools.claim:{item.claim_id}")
-    return reference
+    return books.post_transaction(actor=actor, kind=KIND_PAYOUT, reference=payout_reference(item),
+                                  lines=payout_lines(actor, item), subject_type=SUBJECT_CLAIM,
+                                  subject_id=item.claim_id, correlation=f"pools.claim:{item.claim_id}",
+                                  entry_type="pools.compensation_paid",
+                                  subject_organisation=item.claim.loan.borrower_id)
 
 
-def post_flow_back(actor: Actor, share) -> str:
-    reference = flow_back_reference(share)
-    books.post_transaction(actor=actor, kind=KIND_FLOW_BACK, reference=reference, lines=flow_back_lines(actor, share),
-                           subject_type=SUBJECT_CLAIM, subject_id=share.claim_id,
-                           correlation=f"pools.claim:{share.claim_id}")
-    return reference
-
-
-def ledger(actor: Actor, entry_type: str, obj, *, subject_organisation: int | None, payload: dict) -> str:
-    """A commitment on the trust ledger (innoreform.ledger.services.append_entry), same transaction."""
-    from innoreform.ledger.services import append_entry
-
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    pending = append_entry(actor=actor, entry_type=entry_type, subject_organisation=subject_organisation,
-                           object_ref=f"{obj._meta.label_lower}:{obj.pk}",
-                           content_hash="sha256:" + hashlib.sha256(canonical.encode()).hexdigest())
-    return str(pending.uid)
+def post_flow_back(actor: Actor, share):
+    return books.post_transaction(actor=actor, kind=KIND_FLOW_BACK, reference=flow_back_reference(share),
+                                  lines=flow_back_lines(actor, share), subject_type=SUBJECT_CLAIM,
+                                  subject_id=share.claim_id, correlation=f"pools.claim:{share.claim_id}",
+                                  entry_type="pools.recovery_returned",
+                                  subject_organisation=share.claim.loan.borrower_id)

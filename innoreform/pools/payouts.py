@@ -64,18 +64,15 @@ def pay_item(*, actor: Actor, item_id: int) -> str:
         crash_point("pay_before_posting")
         try:
             with transaction.atomic():
-                reference = money.post_payout(actor, item)
+                txn = money.post_payout(actor, item)
         except Conflict as exc:
             if exc.code == "insufficient_funds":
                 return WAITING
             raise
+        reference = txn.reference
         item.status, item.books_reference, item.paid_at = PayoutItem.Status.PAID, reference, timezone.now()
+        item.ledger_uid = txn.ledger_uid
         claim = item.claim
-        item.ledger_uid = money.ledger(actor, "pools.compensation_paid", item,
-                                       subject_organisation=claim.loan.borrower_id,
-                                       payload={"claim": claim.pk, "pool": item.pool_id, "level": item.level,
-                                                "amount_fen": item.amount_fen, "institution": claim.institution_id,
-                                                "policy_version": claim.policy_version})
         item.save(update_fields=["status", "books_reference", "paid_at", "ledger_uid"])
         audit.record(actor=actor, action="pools.payout_paid", obj=item,
                      changes={"claim": claim.pk, "pool": item.pool_id, "level": item.level,
@@ -164,14 +161,11 @@ def _flow_back_one(actor: Actor, claim_id: int, rec) -> int:
             if part <= 0:
                 continue
             share = RecoveryShare.objects.create(claim=claim, payout=item, amount_fen=part, **source)
-            share.books_reference = money.post_flow_back(actor, share)
+            share.books_reference = money.post_flow_back(actor, share).reference
             share.save(update_fields=["books_reference"])
             shares.append([share.pk, item.pool_id, part])
         crash_point("flow_back_after_posting")
         RecoveryProcessed.objects.create(claim=claim, returned_fen=refund, **source)
-        if refund:
-            money.ledger(actor, "pools.recovery_returned", claim, subject_organisation=claim.loan.borrower_id,
-                         payload={"claim": claim.pk, "recovery": rec.pk, "returned_fen": refund, "shares": shares})
         audit.record(actor=actor, action="pools.recovery_flowed_back", obj=claim,
                      changes={"recovery": rec.pk, "recovery_fen": rec.amount_fen, "returned_fen": refund,
                               "shares": shares})

@@ -1,5 +1,5 @@
 """Who may do what in the pools app (a table, tested as a table). The compensation parameters
-themselves are the versioned policy "pools.compensation" (innoreform.books.pool_rules)."""
+themselves are the versioned policy "pools.compensation" (innoreform.pools.rules)."""
 
 from innoreform.core.models import OrgKind, Role
 from innoreform.core.permissions import OperationTable

@@ -229,8 +229,8 @@ def report(*, actor: Actor) -> dict:
     ratios = []
     for org in institutions:
         ratio, source = facts.loss_ratio(org.pk)
-        ratios.append({"institution": org.name, "ratio": ratio, "source": source,
-                       "computed": facts.computed_loss_ratio(org.pk)})
+        ratios.append({"institution": org.name, "ratio": facts.stored_ratio(ratio), "source": source,
+                       "computed": facts.stored_ratio(facts.computed_loss_ratio(org.pk))})
     return {"pools": summaries, "by_city": _group(rows, "city"), "by_institution": _group(rows, "institution"),
             "by_programme": _group(rows, "programme"), "loss_ratios": ratios,
             "totals": {"balance_fen": sum(s.balance_fen for s in summaries),

@@ -18,7 +18,6 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from innoreform.books import pool_rules
 from innoreform.books import selectors as book_selectors
 from innoreform.books import services as books
 from innoreform.core import audit
@@ -30,7 +29,7 @@ from innoreform.core.regions import Region
 from innoreform.financing import selectors as financing_selectors
 from innoreform.financing.schemas import LoanKind
 
-from . import facts, investor_rules, money, payouts
+from . import facts, investor_rules, money, payouts, rules
 from .models import (
     LIVE_STATUSES,
     Claim,
@@ -171,10 +170,8 @@ def contribution_record(*, actor: Actor, pool_id: int, amount_fen: int, received
             raise Conflict(_("The pool is closed."), code="pool_closed")
         c = Contribution.objects.create(pool=pool, contributor_id=contributor_id, amount_fen=amount_fen,
                                         received_on=received_on, note=note, created_by=actor.user)
-        c.books_reference = money.post_contribution(actor, c)
+        c.books_reference = money.post_contribution(actor, c).reference
         c.save(update_fields=["books_reference"])
-        money.ledger(actor, "pools.contribution_received", c, subject_organisation=contributor_id,
-                     payload={"pool": pool.pk, "amount_fen": amount_fen, "on": received_on})
         audit.record(actor=actor, action="pools.contribution_recorded", obj=c,
                      changes={"pool": pool.pk, "contributor": contributor_id, "amount_fen": amount_fen,
                               "received_on": received_on.isoformat()})
@@ -225,6 +222,8 @@ def loss_ratio_record(*, actor: Actor, institution_id: int, ratio, as_of: date, 
         raise field_error("ratio", _("Give a ratio between 0 and 1.")) from exc
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
         raise field_error("ratio", _("Give a ratio between 0 and 1."))
+    if value.as_tuple().exponent < -6:  # rounding it would move a ratio just above 3% to 3%
+        raise field_error("ratio", _("Give the ratio to at most six decimal places."))
     if not Organisation.objects.filter(pk=institution_id, kind__in=[OrgKind.BANK, OrgKind.GUARANTOR,
                                                                     OrgKind.INVESTOR]).exists():
         raise field_error("institution_id", _("Give a bank, guarantor or investor."))
@@ -266,7 +265,7 @@ def _paid_or_promised(**filters) -> int:
 def _ratio_line(detail: dict) -> dict:
     """Which loss ratio the pause rule used: computed from the platform's loans, or the
     department's reported figure overriding it."""
-    pct = lambda r: "—" if r is None else f"{(r * 100).normalize():f}%"  # noqa: E731
+    pct = rules.pct
     report = detail["report"]
     if report is None:
         text = (_("Institution loss ratio %(ratio)s, computed from its loans on the platform.") % {
@@ -308,7 +307,8 @@ def _compute_in_language(claim: Claim, facts_: dict) -> None:
     used = set(Claim.objects.filter(loan_id=claim.loan_id, status__in=LIVE_STATUSES).exclude(pk=claim.pk)
                .exclude(mode=Mode.INVESTOR_PRINCIPAL).values_list("mode", flat=True))
     detail = facts.loss_ratio_detail(claim.institution_id)
-    claim.loss_ratio, claim.loss_ratio_source = detail["ratio"], detail["source"]
+    # Stored rounded; the rules below get the exact ratio (3.000001% pauses).
+    claim.loss_ratio, claim.loss_ratio_source = facts.stored_ratio(detail["ratio"]), detail["source"]
     year = timezone.localdate().year
     if claim.mode == Mode.INVESTOR_PRINCIPAL:
         result, _layering_version = investor_rules.investor_cover_in_force(
@@ -317,7 +317,7 @@ def _compute_in_language(claim: Claim, facts_: dict) -> None:
         vector, source = _sharing_vector(facts_) if claim.ip_pledge_sharing else (None, "")
         if claim.ip_pledge_sharing:
             claim.sharing_vector = {"vector": vector, "source": source}
-        result = pool_rules.compensation_in_force(claim=pool_rules.Claim(
+        result = rules.compensation_in_force(claim=rules.Claim(
             principal_fen=claim.principal_fen, loss_fen=claim.loss_fen, mode=claim.mode,
             key_list_firm=claim.key_list_firm, ip_pledge=claim.ip_pledge,
             central_bank_relending=claim.central_bank_relending, ip_pledge_sharing=claim.ip_pledge_sharing,

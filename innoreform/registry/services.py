@@ -22,6 +22,7 @@ from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
 from innoreform.core.models import FINANCIAL_KINDS, Organisation
 from innoreform.core.selectors import policy_in_force
+from innoreform.ledger import services as ledger
 
 from . import assemble, imports, sharing
 from . import evaluation as ev
@@ -519,10 +520,11 @@ def grant_create(*, actor: Actor, institution_id: int, categories: list[str], pu
         audit.record(actor=actor, action="registry.grant_created", obj=grant,
                      changes={"institution": institution.pk, "categories": clean, "purpose": purpose,
                               "valid_until": valid_until.isoformat(), "notice_version": version})
-        _ledger(actor, "registry.consent_granted", grant, enterprise=enterprise, consent_id=str(grant.pk),
-                purpose=purpose, payload={
-                    "enterprise": enterprise.credit_code, "institution": institution.pk, "categories": clean,
-                    "purpose": purpose, "valid_until": valid_until.isoformat(), "notice_version": version})
+        ledger.append_commitment(
+            actor=actor, entry_type="registry.consent_granted", obj=grant,
+            subject_organisation=enterprise.organisation_id, consent_id=str(grant.pk), purpose=purpose, payload={
+                "enterprise": enterprise.credit_code, "institution": institution.pk, "categories": clean,
+                "purpose": purpose, "valid_until": valid_until.isoformat(), "notice_version": version})
     return grant
 
 
@@ -540,10 +542,11 @@ def grant_revoke(*, actor: Actor, grant_id: int) -> m.ConsentGrant:
         grant.save(update_fields=["revoked_at", "revoked_by"])
         audit.record(actor=actor, action="registry.grant_revoked", obj=grant,
                      changes={"institution": grant.institution_id})
-        _ledger(actor, "registry.consent_revoked", grant, enterprise=enterprise, consent_id=str(grant.pk),
-                purpose=grant.purpose, payload={"enterprise": enterprise.credit_code,
-                                                "institution": grant.institution_id,
-                                                "revoked_at": grant.revoked_at.isoformat()})
+        ledger.append_commitment(
+            actor=actor, entry_type="registry.consent_revoked", obj=grant,
+            subject_organisation=enterprise.organisation_id, consent_id=str(grant.pk), purpose=grant.purpose,
+            payload={"enterprise": enterprise.credit_code, "institution": grant.institution_id,
+                     "revoked_at": grant.revoked_at.isoformat()})
     return grant
 
 
@@ -575,14 +578,14 @@ def bank_read(*, actor: Actor, credit_code: str, purpose: str) -> dict[str, Any]
         audit.record(actor=actor, action="registry.data_accessed", obj=record,
                      changes={"enterprise": credit_code, "purpose": purpose, "categories": categories,
                               "grant": grants[0].pk})
-        entry = _ledger(actor, "registry.data_accessed", record, enterprise=enterprise,
-                        consent_id=str(grants[0].pk), purpose=purpose, payload={
-                            "enterprise": credit_code, "institution": actor.organisation_id, "purpose": purpose,
-                            "categories": categories, "grant": grants[0].pk, "access": record.pk,
-                            "data_sha256": hashlib.sha256(json.dumps(
-                                payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()})
-        if entry:
-            m.AccessRecord.objects.filter(pk=record.pk).update(ledger_entry=entry)
+        entry = ledger.append_commitment(
+            actor=actor, entry_type="registry.data_accessed", obj=record,
+            subject_organisation=enterprise.organisation_id, consent_id=str(grants[0].pk), purpose=purpose, payload={
+                "enterprise": credit_code, "institution": actor.organisation_id, "purpose": purpose,
+                "categories": categories, "grant": grants[0].pk, "access": record.pk,
+                "data_sha256": hashlib.sha256(json.dumps(
+                    payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()})
+        m.AccessRecord.objects.filter(pk=record.pk).update(ledger_entry=entry)
     return {"credit_code": credit_code, "purpose": purpose, "categories": categories, "grant_id": grants[0].pk,
             "valid_until": grants[0].valid_until, "access_id": record.pk, "data": payload}
 
@@ -620,28 +623,6 @@ def financing_outcome_report(*, actor: Actor, credit_code: str, purpose: str, re
                      changes={"enterprise": credit_code, "outcome": outcome, "amount_fen": amount_fen,
                               "reference": report.reference})
     return report
-
-
-# --- ledger -----------------------------------------------------------------------------------------------
-
-
-def _ledger(actor: Actor, entry_type: str, obj, *, enterprise: m.Enterprise, payload: dict, consent_id: str = "",
-            purpose: str = "") -> str:
-    """Append a commitment to the trust ledger inside the caller's transaction, when the ledger
-    app offers `append_entry`. Only ids and a SHA-256 of the canonical payload go on the log (no
-    names); the enterprise is the subject when it has a platform account. Returns the entry uid."""
-    try:
-        from innoreform.ledger.services import append_entry
-    except ImportError:
-        return ""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    pending = append_entry(
-        actor=actor, entry_type=entry_type, subject_organisation=enterprise.organisation_id,
-        object_ref=f"{obj._meta.label_lower}:{obj.pk}",
-        content_hash="sha256:" + hashlib.sha256(canonical.encode()).hexdigest(),
-        consent_id=consent_id, purpose=purpose,
-    )
-    return str(pending.uid)
 
 
 def demo_enterprise_ensure(*, actor: Actor, organisation: Organisation, district: str, industry_code: str,

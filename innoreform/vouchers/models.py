@@ -3,7 +3,7 @@ institution listing (入库) with public notice, service catalogue, orders, vouc
 (deduction or reimbursement), redemption claims, settlement batches.
 
 Money lives in the books (innoreform.books): these models keep the domain state and the ids of the
-book accounts they post to. Every write goes through services.py / settlement.py.
+book accounts they post to. Every write goes through the services package, settlement.py or use.py.
 """
 
 from django.conf import settings

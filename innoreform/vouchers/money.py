@@ -7,7 +7,8 @@ Accounts (all guarded against going below zero except the funding sources' count
 - per year: voucher expense (EXPENSE, platform side)
 - per payee: INSTITUTION_PAYABLE or ENTERPRISE_PAYABLE, key "vouchers"
 
-Postings (reference = the business event, unique in the books, so nothing posts twice):
+Postings (reference = the business event, unique in the books, so nothing posts twice; the books
+write each posting's trust-ledger entry):
 - vouchers:appropriation:<id>      Dr available  / Cr source
 - vouchers:issue:<voucher>         Dr reserved   / Cr available      (province and city parts)
 - vouchers:payable:<claim>         Dr expense    / Cr payable        (claim approved)
@@ -15,14 +16,13 @@ Postings (reference = the business event, unique in the books, so nothing posts 
 - vouchers:release:<voucher>:<tag> Dr available  / Cr reserved       (expiry, cancellation, void)
 """
 
-import hashlib
-import json
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
 from innoreform.books import services as books
 from innoreform.books.schemas import AccountPurpose
 from innoreform.core import rows
 from innoreform.core.actor import Actor
+from innoreform.ledger import services as ledger
 
 SUBJECT_VOUCHER = "vouchers.voucher"
 SUBJECT_CLAIM = "vouchers.claim"
@@ -131,12 +131,13 @@ def pay_lines(*, payable, province, city, province_fen: int, city_fen: int) -> l
 
 
 def post(*, actor: Actor, kind: str, reference: str, lines, subject_type: str, subject_id, memo: str = "",
-         correlation: str = ""):
+         correlation: str = "", entry_type: str = "books.money_moved", subject_organisation=None):
     lines = [(a, v) for a, v in lines if v]
     if len(lines) < 2:
-        return None  # nothing moves (e.g. a zero release)
+        return None  # nothing moves (e.g. a zero release), so nothing is logged either
     return books.post_transaction(actor=actor, kind=kind, reference=reference, lines=lines, memo=memo,
-                                  subject_type=subject_type, subject_id=subject_id, correlation=correlation)
+                                  subject_type=subject_type, subject_id=subject_id, correlation=correlation,
+                                  entry_type=entry_type, subject_organisation=subject_organisation)
 
 
 # --- trust ledger ---------------------------------------------------------------------------------------
@@ -144,17 +145,7 @@ def post(*, actor: Actor, kind: str, reference: str, lines, subject_type: str, s
 
 def log(*, actor: Actor, entry_type: str, obj, subject_org, payload: dict, sequence_on_commit: bool = True,
         later: rows.Later | None = None) -> str:
-    """A tamper-evident commitment to a money movement (ids and a hash only, no names). The entry
-    is queued in the caller's transaction; with sequence_on_commit=False (the high-rate voucher
-    use) it is integrated into the log by the next sequencing append or the daily upkeep. `later`:
-    see core.rows.Later."""
-    from innoreform.ledger.services import append_entry
-
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    pending = append_entry(
-        actor=actor, entry_type=entry_type, subject_organisation=subject_org,
-        object_ref=f"{obj._meta.label_lower}:{obj.pk}",
-        content_hash="sha256:" + hashlib.sha256(canonical.encode()).hexdigest(),
-        sequence_on_commit=sequence_on_commit, later=later,
-    )
-    return str(pending.uid)
+    """A use's commitment (a use moves no money in the books, so the books write no entry for it).
+    use.py's name for ledger.append_commitment, kept while its deduction is being rewritten."""
+    return ledger.append_commitment(actor=actor, entry_type=entry_type, obj=obj, subject_organisation=subject_org,
+                                    payload=payload, sequence_on_commit=sequence_on_commit, later=later)

@@ -128,7 +128,7 @@ def _pay_item(actor: Actor, item_id: int) -> bool:
                    lines=money.pay_lines(payable=payable, province=province, city=city,
                                          province_fen=item.province_fen, city_fen=item.city_fen),
                    subject_type=money.SUBJECT_CLAIM, subject_id=claim.pk, correlation=f"vouchers:batch:{item.batch_id}",
-                   memo=claim.invoice_no)
+                   memo=claim.invoice_no, entry_type="vouchers.claim_paid", subject_organisation=voucher.enterprise_id)
         crash_point("pay_after_posting")
         now = timezone.now()
         m.BatchItem.objects.filter(pk=item.pk).update(paid=True, books_reference=reference, paid_at=now)
@@ -138,9 +138,6 @@ def _pay_item(actor: Actor, item_id: int) -> bool:
         audit.record(actor=actor, action="vouchers.claim_paid", obj=claim,
                      changes={"batch": item.batch_id, "amount_fen": item.amount_fen,
                               "province_fen": item.province_fen, "city_fen": item.city_fen})
-        money.log(actor=actor, entry_type="vouchers.claim_paid", obj=claim, subject_org=voucher.enterprise_id,
-                  payload={"batch": item.batch_id, "amount_fen": item.amount_fen, "province_fen": item.province_fen,
-                           "city_fen": item.city_fen, "payee": claim.payee_id})
     return True
 
 

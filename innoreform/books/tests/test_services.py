@@ -210,3 +210,45 @@ def test_post_many_is_all_or_nothing(system, city, funded_pool):
     funded_pool.refresh_from_db()
     assert funded_pool.balance_fen == 100_000
     assert len(services.post_many(actor=system, items=items[:2])) == 2
+
+
+def _entries(**filters):
+    from innoreform.ledger.models import LedgerEntry, LedgerPending
+
+    return (list(LedgerPending.objects.filter(**filters).values_list("uid", "entry_type", "subject_organisation_id"))
+            + list(LedgerEntry.objects.filter(**filters).values_list("uid", "entry_type", "subject_organisation_id")))
+
+
+def test_every_posting_writes_one_ledger_entry_in_its_transaction(system, city, funded_pool):
+    """Issue 18 item 2: the books, not each domain, commit every posting to the trust ledger."""
+    from innoreform.ledger import entries
+
+    expense = services.account_for(actor=system, owner=city, purpose=AccountPurpose.EXPENSE)
+    before = len(_entries())
+    txn = services.post_transaction(actor=system, kind="t", reference="logged", lines=[(expense, 9), (funded_pool, -9)],
+                                    entry_type="pools.compensation_paid", subject_organisation=city)
+    rev = services.reverse_transaction(actor=system, transaction=txn, reason="wrong")
+    got = {str(uid): (kind, org) for uid, kind, org in _entries()}
+    assert len(got) == before + 2
+    assert got[txn.ledger_uid] == ("pools.compensation_paid", city.pk)
+    assert got[rev.ledger_uid] == ("books.money_reversed", None)
+    from innoreform.ledger.models import LedgerEntry, LedgerPending
+
+    row = (LedgerPending.objects.filter(uid=txn.ledger_uid).first()
+           or LedgerEntry.objects.get(uid=txn.ledger_uid))
+    assert entries.parse(bytes(row.body))["object"] == f"books.transaction:{txn.pk}"
+    # A refused posting leaves no entry behind.
+    with pytest.raises(Conflict):
+        services.post_transaction(actor=system, kind="t", reference="refused",
+                                  lines=[(expense, 10**9), (funded_pool, -(10**9))])
+    assert len(_entries()) == before + 2
+
+
+def test_a_posting_that_cannot_reach_the_ledger_fails_and_moves_nothing(system, city, funded_pool):
+    expense = services.account_for(actor=system, owner=city, purpose=AccountPurpose.EXPENSE)
+    with pytest.raises(ValidationFailed):
+        services.post_transaction(actor=system, kind="t", reference="unlogged",
+                                  lines=[(expense, 5), (funded_pool, -5)], entry_type="Not A Type")
+    assert not Transaction.objects.filter(reference="unlogged").exists()
+    funded_pool.refresh_from_db()
+    assert funded_pool.balance_fen == 100_000

@@ -121,17 +121,8 @@ def test_model_imports_detects(source, rel, expected):
 # itself to what the owner may change at will. Use (or add) a public function instead.
 # Known uses still to remove, as (using file, "module:name"). Each is a debt, never a silencer.
 ALLOWED_PRIVATE: set[tuple[str, str]] = {
-    # TODO(coordinator): financing/special.py is being rewritten (financing/services split): give
-    # loans a public locked-loan helper, then remove this entry.
-    ("financing/special.py", "innoreform.financing.loans:_locked_loan"),
-    # TODO(coordinator): books/pool_rules.py is moving into pools; once investor_rules sits beside
-    # it (or the helpers are public), remove these.
-    ("pools/investor_rules.py", "innoreform.books.pool_rules:_level"),
-    ("pools/investor_rules.py", "innoreform.books.pool_rules:_pct"),
-    ("pools/investor_rules.py", "innoreform.books.pool_rules:_yuan"),
-    # TODO(coordinator): vouchers/services.py is being split into a package and vouchers/use.py
-    # rewritten; make _require and _cancel_open_orders public there, then remove these.
-    ("vouchers/settlement.py", "innoreform.vouchers.services:_require"),
+    # TODO(coordinator): vouchers/use.py is being rewritten; it should import require and
+    # cancel_open_orders under their public names, then remove these.
     ("vouchers/use.py", "innoreform.vouchers.services:_require"),
     ("vouchers/use.py", "innoreform.vouchers.services:_cancel_open_orders"),
 }

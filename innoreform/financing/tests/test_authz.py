@@ -11,7 +11,8 @@ from innoreform.core.errors import NotFound, PermissionDenied
 from innoreform.core.models import Jurisdiction, OrgKind, Role
 from innoreform.core.regions import Region
 from innoreform.core.testing import make_actor, make_org
-from innoreform.financing import loans, selectors, services
+from innoreform.financing import selectors, services
+from innoreform.financing.services import loans
 from innoreform.registry import services as registry_services
 
 from .conftest import api_client, make_need, make_product

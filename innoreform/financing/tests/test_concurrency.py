@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from innoreform.books.models import Account
 from innoreform.core.errors import DomainError
-from innoreform.financing import loans
 from innoreform.financing import models as m
+from innoreform.financing.services import loans
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

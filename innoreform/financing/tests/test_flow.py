@@ -12,8 +12,9 @@ from innoreform.books.models import Account
 from innoreform.core.errors import Conflict, NotFound, ValidationFailed
 from innoreform.core.models import AuditEvent, OrgKind
 from innoreform.core.testing import make_org
-from innoreform.financing import loans, selectors, services
 from innoreform.financing import models as m
+from innoreform.financing import selectors, services
+from innoreform.financing.services import loans
 from innoreform.registry import models as rm
 from innoreform.registry import services as registry_services
 

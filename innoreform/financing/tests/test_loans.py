@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from innoreform.books.models import Account, Transaction
 from innoreform.core.errors import Conflict, ValidationFailed
-from innoreform.financing import loans
 from innoreform.financing import models as m
 from innoreform.financing.policies import CLASSIFICATION_DEFAULTS, ClassificationRules
+from innoreform.financing.services import loans
 
 pytestmark = pytest.mark.django_db
 RULES = ClassificationRules(**CLASSIFICATION_DEFAULTS)

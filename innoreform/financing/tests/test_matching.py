@@ -158,8 +158,8 @@ def test_shortlist_explains_the_same_top_as_full_ranking():
 @pytest.mark.django_db
 def test_minimum_credit_score_rule_with_real_scores(sme, bank, other_bank, monkeypatch):
     """facts.credit_score reads the credit app's champion score (credit.selectors.latest_score_value):
-    with a stored score the rule passes or fails with the number in the reason; without the
-    selector (or a champion) it stays "unknown"."""
+    with a stored score the rule passes or fails with the number in the reason; without a champion
+    it stays "unknown"."""
     from django.utils import timezone
 
     from innoreform.credit import models as cm
@@ -184,9 +184,6 @@ def test_minimum_credit_score_rule_with_real_scores(sme, bank, other_bank, monke
     assert "Credit score is 652, below the required 700" in failed.reason
     # No champion: no score, the rule cannot be evaluated.
     monkeypatch.setattr(credit_selectors, "champion_version", lambda: None)
-    assert facts_mod.credit_score(code) is None
-    # Without the selector (an older credit app) the lookup degrades to "unknown", not an error.
-    monkeypatch.delattr(credit_selectors, "latest_score_value")
     assert facts_mod.credit_score(code) is None
     sel.catalog_invalidate()
     unknown = {x.product.id: x for x in sel.match_need(actor=sme, need_id=need.pk)}[low.pk].checks[-1]

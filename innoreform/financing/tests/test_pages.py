@@ -10,8 +10,9 @@ from django.utils import timezone
 from innoreform.core.models import Jurisdiction, OrgKind, Role
 from innoreform.core.regions import Region
 from innoreform.core.testing import english_client, make_actor, make_org
-from innoreform.financing import loans, services
 from innoreform.financing import models as m
+from innoreform.financing import services
+from innoreform.financing.services import loans
 
 from .conftest import bank_actor, make_need, make_product
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from innoreform.books.models import Transaction
 from innoreform.core.errors import Conflict, PermissionDenied
-from innoreform.financing import loans, subsidies
+from innoreform.financing.services import loans, subsidies
 
 pytestmark = pytest.mark.django_db
 

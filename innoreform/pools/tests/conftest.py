@@ -7,7 +7,7 @@ from innoreform.core.credit_code import make as make_credit_code
 from innoreform.core.models import Jurisdiction, OrgKind, Role
 from innoreform.core.regions import Region
 from innoreform.core.testing import make_actor, make_org, make_user
-from innoreform.financing import loans, special
+from innoreform.financing import services as financing
 from innoreform.pools import services
 from innoreform.registry import models as rm
 
@@ -69,14 +69,14 @@ class World:
         borrower = borrower or self.borrower()
         n = next(_codes)
         start = self.today - timedelta(days=30)
-        loan = loans.loan_contract(actor=self.bank, contract_no=f"PL-{n}", contract_on=start,
+        loan = financing.loan_contract(actor=self.bank, contract_no=f"PL-{n}", contract_on=start,
                                    borrower_credit_code=borrower.credit_code, principal_fen=principal_fen,
                                    annual_rate="0.04", term_months=12, kind=kind, central_bank_relending=relending)
         if kind == "ip_pledge":
             self.pledge(loan, borrower)
-        loans.loan_disburse(actor=self.bank, loan_id=loan.pk, disbursed_on=start)
+        financing.loan_disburse(actor=self.bank, loan_id=loan.pk, disbursed_on=start)
         if default:
-            loans.loan_default_declare(actor=self.bank, loan_id=loan.pk, on=start, reason="借款人停止经营")
+            financing.loan_default_declare(actor=self.bank, loan_id=loan.pk, on=start, reason="借款人停止经营")
         loan.refresh_from_db()
         return loan
 
@@ -85,7 +85,7 @@ class World:
         number = f"ZL2023{loan.pk:07d}.0"
         rm.IntellectualProperty.objects.create(enterprise=e, kind="invention_patent", number=number,
                                                title=f"专利 {number}", status="valid")
-        special.ip_pledge(actor=self.bank, loan_id=loan.pk, pledges=[{"number": number,
+        financing.ip_pledge(actor=self.bank, loan_id=loan.pk, pledges=[{"number": number,
                                                                        "appraised_value_fen": loan.principal_fen}])
 
     def investor_stake(self, *, amount_fen=500_000_000, default=True):
@@ -94,13 +94,14 @@ class World:
             self.investor = make_actor(kind=OrgKind.INVESTOR, role=Role.ADMINISTRATOR, region=Region.GUANGZHOU)
         firm = self.borrower()
         self.pledge_registry(firm)
-        stake = special.stake_record(actor=self.investor, credit_code=firm.credit_code, amount_fen=amount_fen,
+        stake = financing.stake_record(actor=self.investor, credit_code=firm.credit_code, amount_fen=amount_fen,
                                      share_percent="10", invested_on=self.today - timedelta(days=60),
                                      partner_bank_id=self.bank.organisation_id)
         loan = self.loan(principal_fen=200_000_000, kind="investment_linked", borrower=firm, default=False)
-        special.loan_link_stake(actor=self.bank, loan_id=loan.pk, stake_id=stake.pk)
+        financing.loan_link_stake(actor=self.bank, loan_id=loan.pk, stake_id=stake.pk)
         if default:
-            loans.loan_default_declare(actor=self.bank, loan_id=loan.pk, on=loan.disbursed_on, reason="借款人停止经营")
+            financing.loan_default_declare(actor=self.bank, loan_id=loan.pk, on=loan.disbursed_on,
+                                           reason="借款人停止经营")
         stake.refresh_from_db()
         return stake
 

@@ -14,7 +14,7 @@ from django.db import connection, connections
 from innoreform.books import reconciliation
 from innoreform.books.models import Account, Transaction
 from innoreform.core.actor import Actor
-from innoreform.financing import loans
+from innoreform.financing.services import loans
 from innoreform.pools import payouts, services
 from innoreform.pools.models import ClaimStatus, PayoutItem, RecoveryShare
 from innoreform.pools.payouts import CRASH_ENV, CRASH_MODE_ENV, CRASH_POINTS, SimulatedCrash
@@ -182,7 +182,7 @@ def _pay_ignoring_order(item_id: int) -> str:
         item = PayoutItem.objects.select_for_update().select_related("claim", "pool").get(pk=item_id)
         try:
             with transaction.atomic():
-                reference = money.post_payout(Actor.system(), item)
+                reference = money.post_payout(Actor.system(), item).reference
         except Conflict as exc:
             if exc.code != "insufficient_funds":
                 raise

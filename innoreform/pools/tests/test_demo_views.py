@@ -31,9 +31,10 @@ def test_demo_story_and_pages():
     claim = Claim.objects.get(mode="bank_loss")
     investor_claim = Claim.objects.get(mode="investor_principal")
     assert investor_claim.status == ClaimStatus.SUBMITTED and investor_claim.total_fen == 1_800_000_00  # 30% of 6 M
-    assert claim.status == ClaimStatus.PAID and claim.total_fen == 2_000_000_00  # 50% of 4 M yuan
-    assert [x["amount_fen"] for x in claim.layers] == [1_000_000_00, 1_000_000_00]
-    assert sorted(RecoveryShare.objects.values_list("amount_fen", flat=True)) == [25_000_000, 25_000_000]
+    # the fund's 54% of the IP-pledge vector (issue 19 item 8), of 4 M yuan
+    assert claim.status == ClaimStatus.PAID and claim.total_fen == 2_160_000_00
+    assert [x["amount_fen"] for x in claim.layers] == [1_080_000_00, 1_080_000_00]
+    assert sorted(RecoveryShare.objects.values_list("amount_fen", flat=True)) == [27_000_000, 27_000_000]
     assert book_selectors.trial_balance(actor=Actor.system()).balanced
     assert reconciliation.reconcile(include_sources=True).clean
 
@@ -41,7 +42,7 @@ def test_demo_story_and_pages():
     assert bank.get("/pools/").status_code == 200
     page = bank.get(f"/pools/claims/{claim.pk}/")
     html = page.content.decode()
-    assert page.status_code == 200 and 'data-testid="rule-lines"' in html and "cap.bank_mode" in html
+    assert page.status_code == 200 and 'data-testid="rule-lines"' in html and "vector.ip_pledge" in html
     assert bank.get("/pools/claims/new/").status_code == 200
     assert bank.get("/pools/pools/").status_code == 404  # departments only
     assert bank.get("/pools/reports/").status_code == 404
@@ -157,6 +158,6 @@ def test_pages_render_in_chinese(world):
     client = _client(world.reviewer.user)
     client.cookies["django_language"] = "zh-hans"
     html = client.get(f"/pools/claims/{claim.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "补偿金额计算过程" in html and "以 50% 为上限" in html and "54:26:16:4" in html
+    assert "补偿金额计算过程" in html and "知识产权质押损失分担路径" in html and "54:26:16:4" in html
     report = client.get("/pools/reports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "风险补偿报表" in report and "分组" in report

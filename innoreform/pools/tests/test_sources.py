@@ -7,16 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from innoreform.books import pool_rules
 from innoreform.core import services as core_services
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, ValidationFailed
 from innoreform.core.models import OrgKind, Role
 from innoreform.core.regions import Region
 from innoreform.core.testing import make_actor
-from innoreform.financing import loans
 from innoreform.financing import services as fin_services
+from innoreform.financing.services import loans
 from innoreform.pools import investor_rules, payouts, services
+from innoreform.pools import rules as pool_rules
 from innoreform.pools.models import ClaimStatus, PayoutItem, RecoveryShare
 
 
@@ -37,7 +37,8 @@ def _ratio(world, institution_id, ratio="0.01"):
 
 @pytest.mark.parametrize(("vector", "rate", "total"), [
     ({"bank": "30", "guarantor": "20", "insurer": "10", "public": "40"}, "0.4", 160_000_000),
-    ({"bank": "10", "guarantor": "10", "insurer": "10", "public": "70"}, "0.50", 200_000_000),  # capped
+    # the fund bears its whole 70%: the size route's 50% cap is not the vector's (issue 19 item 8)
+    ({"bank": "10", "guarantor": "10", "insurer": "10", "public": "70"}, "0.7", 280_000_000),
 ])
 def test_ip_pledge_shares_by_the_programmes_vector(world, vector, rate, total):
     world.pools(province_fen=10**9, city_fen=10**9)
@@ -72,7 +73,7 @@ def test_loss_ratio_is_computed_from_the_loans_unless_a_report_overrides_it(worl
     claim = services.claim_file(actor=world.bank, loan_id=loan.pk)
     assert claim.eligible and claim.loss_ratio_source == "computed"
     assert str(claim.loss_ratio) == "0.019608"
-    assert claim.lines[0]["rule"] == "loss_ratio.computed" and "1.9608%" in claim.lines[0]["text"]
+    assert claim.lines[0]["rule"] == "loss_ratio.computed" and "1.960784%" in claim.lines[0]["text"]
     services.claim_withdraw(actor=world.bank, claim_id=claim.pk)
     # Another 4 M default: 8 M of 208 M = 3.85% computed, above 3%: paused.
     second = world.loan(kind="standard")
@@ -83,7 +84,26 @@ def test_loss_ratio_is_computed_from_the_loans_unless_a_report_overrides_it(worl
     _ratio(world, world.bank.organisation_id, "0.02")
     again = services.claim_file(actor=world.bank, loan_id=loan.pk)
     assert again.eligible and again.loss_ratio_source == "reported" and str(again.loss_ratio) == "0.020000"
-    assert "overriding the 3.8462% computed" in again.lines[0]["text"]
+    assert "overriding the 3.846154% computed" in again.lines[0]["text"]
+
+
+def test_a_computed_loss_ratio_just_above_the_threshold_pauses(world):
+    """Issue 19 item 11: 30,000.01 yuan unrecovered of 1,000,000.00 disbursed is 3.000001%; rounded to
+    six places first it was 3% and the claim was paid."""
+    world.pools(province_fen=10**9, city_fen=10**9)
+    world.loan(principal_fen=96_999_999, kind="standard", default=False)
+    loan = world.loan(principal_fen=3_000_001, kind="standard")
+    claim = services.claim_file(actor=world.bank, loan_id=loan.pk)
+    assert claim.status == ClaimStatus.INELIGIBLE and claim.loss_ratio_source == "computed"
+    assert [x["rule"] for x in claim.lines] == ["loss_ratio.computed", "pause.loss_ratio"]
+    assert "3.000001%" in claim.lines[1]["text"]
+    assert str(claim.loss_ratio) == "0.030000"  # kept to six places; compared unrounded
+
+
+def test_a_reported_ratio_is_not_rounded_either(world):
+    with pytest.raises(ValidationFailed):
+        _ratio(world, world.bank.organisation_id, "0.0300001")
+    _ratio(world, world.bank.organisation_id, "0.030001")
 
 
 def test_district_pool_matched_by_the_borrowers_district(world):

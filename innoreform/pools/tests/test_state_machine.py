@@ -26,7 +26,7 @@ from innoreform.core.errors import Conflict
 from innoreform.core.models import OrgKind, Role
 from innoreform.core.regions import Region
 from innoreform.core.testing import make_actor
-from innoreform.financing import loans
+from innoreform.financing.services import loans
 from innoreform.pools import payouts, services
 from innoreform.pools.models import PayoutItem, RecoveryShare
 

@@ -17,10 +17,10 @@ from innoreform.core.money import percent_of
 from innoreform.core.permissions import is_maker_checker_violation
 from innoreform.core.selectors import policy_in_force
 
-from . import booking, selectors
-from . import models as m
-from .permissions import require
-from .policies import SUBSIDY_KEY, SubsidyRules
+from .. import booking, selectors
+from .. import models as m
+from ..policies import SUBSIDY_KEY, SubsidyRules
+from .access import require
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:

@@ -17,13 +17,14 @@ from innoreform.core.models import Organisation, OrgKind
 from innoreform.core.money import fen_to_yuan
 from innoreform.core.regions import Region
 from innoreform.core.selectors import policy_in_force
+from innoreform.ledger import services as ledger
 
-from . import booking, facts
-from . import models as m
-from . import schedule as sched
-from . import validation as v
-from .permissions import require
-from .policies import CLASSIFICATION_KEY, EQUIPMENT_KEY, ClassificationRules
+from .. import booking, facts
+from .. import models as m
+from .. import schedule as sched
+from .. import validation as v
+from ..policies import CLASSIFICATION_KEY, EQUIPMENT_KEY, ClassificationRules
+from .access import require
 
 RANK = {c: i for i, c in enumerate(m.CATEGORY_ORDER)}
 
@@ -50,7 +51,9 @@ def _schedule_errors(exc: sched.ScheduleError) -> ValidationFailed:
     return ValidationFailed(details={k: [_(msg) for msg in msgs] for k, msgs in exc.errors.items()})
 
 
-def _locked_loan(actor: Actor, loan_id: int) -> m.Loan:
+def locked_loan(actor: Actor, loan_id: int) -> m.Loan:
+    """The actor's own loan, locked for a write (collateral and investment writes lock it too);
+    NotFound for anyone else's."""
     require(actor, "financing.loan_manage")
     qs = m.Loan.objects.select_for_update()
     if not actor.is_system:
@@ -196,7 +199,7 @@ def loan_disburse(*, actor: Actor, loan_id: int, disbursed_on: date, amount_fen:
         v.amount(errors, "amount_fen", amount_fen)
     errors.raise_if_any()
     with transaction.atomic():
-        loan = _locked_loan(actor, loan_id)
+        loan = locked_loan(actor, loan_id)
         first = loan.status == m.LoanStatus.CONTRACTED
         last = loan.disbursements.order_by("-number").first()
         _check_date(errors, "disbursed_on", disbursed_on, not_before=last.disbursed_on if last else loan.contract_on,
@@ -261,7 +264,7 @@ def loan_repay(*, actor: Actor, loan_id: int, amount_fen: int, paid_on: date) ->
     v.amount(errors, "amount_fen", amount_fen)
     errors.raise_if_any()
     with transaction.atomic():
-        loan = _locked_loan(actor, loan_id)
+        loan = locked_loan(actor, loan_id)
         if loan.status != m.LoanStatus.ACTIVE:
             raise Conflict(_("Only an active loan takes repayments (a defaulted loan takes recoveries)."),
                            code="not_active")
@@ -344,7 +347,7 @@ def loan_refresh(*, actor: Actor, loan_id: int, on: date | None = None) -> m.Loa
     overdue rule sets, and record a default event once the default threshold is passed."""
     on = on or timezone.localdate()
     with transaction.atomic():
-        loan = _locked_loan(actor, loan_id)
+        loan = locked_loan(actor, loan_id)
         if loan.status not in (m.LoanStatus.ACTIVE, m.LoanStatus.DEFAULTED):
             return loan
         return _refresh(actor, loan, on)
@@ -368,7 +371,7 @@ def loan_classify(*, actor: Actor, loan_id: int, category: str, reason: str, on:
     reason = v.text(errors, "reason", reason, max_length=500, required=True)
     errors.raise_if_any()
     with transaction.atomic():
-        loan = _locked_loan(actor, loan_id)
+        loan = locked_loan(actor, loan_id)
         if loan.status == m.LoanStatus.CONTRACTED:
             raise Conflict(_("Classify a loan once it is disbursed."), code="not_disbursed")
         version, rules = classification_rules(on)
@@ -400,8 +403,9 @@ def _declare_default(actor: Actor, loan: m.Loan, *, on: date, reason: str, autom
     audit.record(actor=actor, action="financing.loan_defaulted", obj=default,
                  changes={"loan": loan.pk, "principal_fen": default.principal_fen,
                           "interest_fen": default.interest_fen, "automatic": automatic, "reason": reason})
-    booking.ledger(actor, "financing.loan_defaulted", default, subject_organisation=loan.borrower_id,
-                   payload={"loan": loan.pk, "amount_fen": default.amount_fen, "on": on})
+    ledger.append_commitment(actor=actor, entry_type="financing.loan_defaulted", obj=default,
+                             subject_organisation=loan.borrower_id,
+                             payload={"loan": loan.pk, "amount_fen": default.amount_fen, "on": on})
     return default
 
 
@@ -410,7 +414,7 @@ def loan_default_declare(*, actor: Actor, loan_id: int, on: date, reason: str) -
     reason = v.text(errors, "reason", reason, max_length=500, required=True)
     errors.raise_if_any()
     with transaction.atomic():
-        loan = _locked_loan(actor, loan_id)
+        loan = locked_loan(actor, loan_id)
         _check_date(errors, "on", on, not_before=loan.disbursed_on or loan.contract_on,
                     before_label=_("the disbursement"))
         errors.raise_if_any()
@@ -454,5 +458,5 @@ def record_recovery(actor: Actor, loan: m.Loan, *, amount_fen: int, received_on:
 def recovery_record(*, actor: Actor, loan_id: int, amount_fen: int, received_on: date, source: str,
                     note: str = "") -> m.Recovery:
     with transaction.atomic():
-        loan = _locked_loan(actor, loan_id)
+        loan = locked_loan(actor, loan_id)
         return record_recovery(actor, loan, amount_fen=amount_fen, received_on=received_on, source=source, note=note)

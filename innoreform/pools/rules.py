@@ -1,16 +1,18 @@
-"""Risk-compensation rules of the pools (issue 8 item 3) as pure functions over versioned policy
-parameters. The pools app (built later) stores the claim, calls `compute_compensation` with the
-parameters in force and the policy version, keeps the result and its explanation lines, and posts
-each layer's payout to the books.
+"""The risk-compensation rules of the pools (BRIEF §1.3) as pure functions over versioned policy
+parameters. services.claim_file calls `compensation_in_force` with the claim's facts, keeps the
+result, its policy version and its explanation lines, and posts each layer's payout to the books.
 
-The rules (BRIEF §1.3, the shipped defaults):
-1. Eligibility: an institution whose loss ratio exceeds 3% is paused (no payout); one loan uses
-   one mode only (bank loss or guarantor payout).
-2. Bank-loss mode: a rate by loan size — 40% up to 5 M yuan, 30% up to 15 M, 20% up to 30 M (none
-   above) — plus 15 points for a key-list firm or an IP-pledge loan (once, not twice), plus 5 for
-   central-bank relending, capped at 50%.
-   IP-pledge loans under the four-party sharing arrangement instead split the loss
-   fund:bank:insurer:appraiser = 54:26:16:4; the fund's share is subject to the same 50% cap.
+The rules (the shipped defaults):
+1. Eligibility: an institution whose loss ratio exceeds 3% is paused (no payout), the exact ratio
+   compared, never a rounded one; one loan uses one mode only (bank loss or guarantor payout).
+2. Bank-loss mode, one of two routes:
+   - by loan size: 40% up to 5 M yuan, 30% up to 15 M, 20% up to 30 M (none above), plus 15
+     points for a key-list firm or an IP-pledge loan (once, not twice), plus 5 for central-bank
+     relending, capped at 50%;
+   - IP-pledge loans under the four-party sharing arrangement instead split the loss
+     fund:bank:insurer:appraiser = 54:26:16:4 (or their programme's vector): the fund bears its
+     whole share (the 50% cap belongs to the size route, not to the vector) and the four shares add
+     up to the loss, the last party taking the rounding remainder.
 3. Guarantor mode: 20% of the amount the guarantor paid out.
 4. The pool rate is paid by the layers that co-fund the pool (default province:city = 1:1, an
    assumption of this platform: the brief gives no split); layers with a fixed rate of their own
@@ -22,7 +24,7 @@ and the split across layers gives the last share layer the remainder, so layers 
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from django.utils.translation import gettext as _
@@ -172,11 +174,16 @@ def _fen(amount: Decimal) -> int:
     return round_fen(amount)
 
 
-def _pct(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
+def pct(rate: Decimal | None) -> str:
+    """A ratio as a percentage for people, to a millionth of a percent ("—" for none): enough to
+    show that 3.000001% is above 3%."""
+    if rate is None:
+        return "—"
+    return f"{(rate * 100).quantize(Decimal('0.000001'), rounding=ROUND_HALF_UP).normalize():f}%"
 
 
-def _level(level: str) -> str:
+def level_label(level: str) -> str:
+    """A layer's level in the active language."""
     labels = {"province": _("Provincial"), "city": pgettext("jurisdiction", "City"),
               "district": pgettext("jurisdiction", "District"),
               "social_capital": _("Social capital")}
@@ -207,7 +214,7 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
     if claim.institution_loss_ratio is not None and claim.institution_loss_ratio > p.loss_ratio_pause:
         lines.append(ExplanationLine("pause.loss_ratio", _(
             "Paused: the institution's loss ratio %(ratio)s exceeds %(limit)s.") % {
-            "ratio": _pct(claim.institution_loss_ratio), "limit": _pct(p.loss_ratio_pause)}))
+            "ratio": pct(claim.institution_loss_ratio), "limit": pct(p.loss_ratio_pause)}))
         return _not_eligible(lines, policy_version)
     other_modes = set(claim.modes_already_used) - {claim.mode}
     if other_modes:
@@ -220,7 +227,7 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
     if claim.mode == MODE_GUARANTOR:
         rate = p.guarantor_mode_rate
         lines.append(ExplanationLine("mode.guarantor", _(
-            "Guarantor mode: %(rate)s of the amount the guarantor paid out.") % {"rate": _pct(rate)}, rate=rate))
+            "Guarantor mode: %(rate)s of the amount the guarantor paid out.") % {"rate": pct(rate)}, rate=rate))
     elif claim.ip_pledge and claim.ip_pledge_sharing:
         vector = {k: Decimal(str(v)) for k, v in (claim.sharing_vector or p.ip_pledge_vector).items()}
         fund_key = "fund" if "fund" in vector else "public"
@@ -229,22 +236,31 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
             raise ValueError("a sharing vector needs a fund (or public) part and a positive sum")
         rate = vector[fund_key] / total
         parties = [fund_key, *sorted(k for k in vector if k != fund_key)]
+        # The vector replaces the size route whole: its cap is not applied to the fund's share, or
+        # the part cut off would be borne by none of the four parties.
+        route = {"cap": pct(p.bank_mode_cap), "rate": pct(rate)}
         if claim.sharing_vector is None:
             lines.append(ExplanationLine("vector.ip_pledge", _(
-                "IP-pledge loss sharing fund:bank:insurer:appraiser = %(vector)s; the fund bears %(rate)s.") % {
-                "vector": ":".join(f"{vector[k].normalize():f}" for k in ("fund", "bank", "insurer", "appraiser")),
-                "rate": _pct(rate)}, rate=rate))
+                "IP-pledge loss-sharing route (instead of the loan-size tiers and their %(cap)s cap): "
+                "fund:bank:insurer:appraiser = %(vector)s; the fund bears its full share of %(rate)s.") % {
+                **route,
+                "vector": ":".join(f"{vector[k].normalize():f}" for k in ("fund", "bank", "insurer", "appraiser"))},
+                rate=rate))
         else:
             lines.append(ExplanationLine("vector.ip_pledge", _(
-                "IP-pledge loss sharing %(parties)s = %(vector)s (%(source)s); the fund bears %(rate)s.") % {
-                "parties": ":".join(_party(k) for k in parties),
-                "vector": ":".join(f"{vector[k].normalize():f}" for k in parties),
-                "source": claim.sharing_source, "rate": _pct(rate)}, rate=rate))
-        for party in parties[1:]:
+                "IP-pledge loss-sharing route (instead of the loan-size tiers and their %(cap)s cap): "
+                "%(parties)s = %(vector)s (%(source)s); the fund bears its full share of %(rate)s.") % {
+                **route, "parties": ":".join(_party(k) for k in parties),
+                "vector": ":".join(f"{vector[k].normalize():f}" for k in parties), "source": claim.sharing_source},
+                rate=rate))
+        # The other parties bear the rest of the loss, the last one the rounding remainder, so the
+        # shares add up to the loss exactly.
+        rest = claim.loss_fen - _fen(Decimal(claim.loss_fen) * rate)
+        for party in parties[1:-1]:
             borne_by[party] = _fen(Decimal(claim.loss_fen) * vector[party] / total)
-        if rate > p.bank_mode_cap:
-            rate = p.bank_mode_cap
-            lines.append(ExplanationLine("cap.bank_mode", _("Capped at %(cap)s.") % {"cap": _pct(rate)}, rate=rate))
+            rest -= borne_by[party]
+        if len(parties) > 1:
+            borne_by[parties[-1]] = rest
     else:
         tier = next((t for t in p.tiers if claim.principal_fen <= t.up_to_fen), None)
         if tier is None:
@@ -256,7 +272,7 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
         lines.append(ExplanationLine("tier", _(
             "Loan of %(principal)s yuan is in the tier up to %(limit)s yuan: %(rate)s.") % {
             "principal": fen_to_yuan(claim.principal_fen), "limit": fen_to_yuan(tier.up_to_fen),
-            "rate": _pct(tier.rate)},
+            "rate": pct(tier.rate)},
             rate=tier.rate))
         if claim.key_list_firm or claim.ip_pledge:
             rate += p.key_list_or_ip_pledge_bonus
@@ -264,16 +280,16 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
                       else _("key-list firm") if claim.key_list_firm else _("IP-pledge loan"))
             lines.append(ExplanationLine("bonus.key_list_or_ip_pledge", _(
                 "Plus %(points)s points: %(reason)s.") % {
-                "points": _pct(p.key_list_or_ip_pledge_bonus).rstrip("%"), "reason": reason},
+                "points": pct(p.key_list_or_ip_pledge_bonus).rstrip("%"), "reason": reason},
                 rate=p.key_list_or_ip_pledge_bonus))
         if claim.central_bank_relending:
             rate += p.relending_bonus
             lines.append(ExplanationLine("bonus.relending", _(
                 "Plus %(points)s points: central-bank relending.") % {
-                "points": _pct(p.relending_bonus).rstrip("%")}, rate=p.relending_bonus))
+                "points": pct(p.relending_bonus).rstrip("%")}, rate=p.relending_bonus))
         if rate > p.bank_mode_cap:
             lines.append(ExplanationLine("cap.bank_mode", _(
-                "%(rate)s is capped at %(cap)s.") % {"rate": _pct(rate), "cap": _pct(p.bank_mode_cap)},
+                "%(rate)s is capped at %(cap)s.") % {"rate": pct(rate), "cap": pct(p.bank_mode_cap)},
                 rate=p.bank_mode_cap))
             rate = p.bank_mode_cap
 
@@ -296,18 +312,18 @@ def compute_compensation(*, params: CompensationParams | dict, claim: Claim,
     for layer in p.layers:  # stacking order
         amount = planned[layer.level]
         room = max(cap_fen - paid, 0)
-        basis = (_("%(share)s of the pool amount") % {"share": _pct(layer.share)} if layer.share is not None
-                 else _("its own rate of %(rate)s of the loss") % {"rate": _pct(layer.own_rate)})
+        basis = (_("%(share)s of the pool amount") % {"share": pct(layer.share)} if layer.share is not None
+                 else _("its own rate of %(rate)s of the loss") % {"rate": pct(layer.own_rate)})
         if amount > room:
             lines.append(ExplanationLine("cap.overall", _(
                 "%(level)s layer cut from %(planned)s to %(amount)s yuan: all layers together pay at most "
-                "%(cap)s of the loss.") % {"level": _level(layer.level), "planned": fen_to_yuan(amount),
+                "%(cap)s of the loss.") % {"level": level_label(layer.level), "planned": fen_to_yuan(amount),
                                            "amount": fen_to_yuan(room),
-                                           "cap": _pct(p.overall_cap)}, amount_fen=room))
+                                           "cap": pct(p.overall_cap)}, amount_fen=room))
             amount = room
         lines.append(ExplanationLine(f"layer.{layer.level}", _(
             "%(level)s layer pays %(amount)s yuan (%(basis)s).") % {
-            "level": _level(layer.level), "amount": fen_to_yuan(amount), "basis": basis}, amount_fen=amount))
+            "level": level_label(layer.level), "amount": fen_to_yuan(amount), "basis": basis}, amount_fen=amount))
         layers.append(LayerAmount(layer.level, amount))
         paid += amount
 

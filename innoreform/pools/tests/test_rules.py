@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from innoreform.books.pool_rules import (
+from innoreform.core import policies_registry
+from innoreform.pools.rules import (
     DEFAULTS,
     POLICY_KEY,
     Claim,
@@ -15,7 +16,6 @@ from innoreform.books.pool_rules import (
     compensation_in_force,
     compute_compensation,
 )
-from innoreform.core import policies_registry
 
 M = 1_000_000 * 100  # one million yuan in fen
 LOSS = 1 * M
@@ -39,8 +39,9 @@ CASES = [
      "0.50", 250_000_00, 250_000_00, ["cap.bank_mode"]),
     ("guarantor", Claim(principal_fen=3 * M, loss_fen=LOSS, mode="guarantor_payout", key_list_firm=True), "0.20",
      100_000_00, 100_000_00, ["mode.guarantor"]),
-    ("ip vector 54 capped 50", Claim(principal_fen=3 * M, loss_fen=LOSS, ip_pledge=True, ip_pledge_sharing=True),
-     "0.50", 250_000_00, 250_000_00, ["vector.ip_pledge", "cap.bank_mode"]),
+    # Issue 19 item 8: the vector route gives the fund its whole 54%, not the size route's 50% cap.
+    ("ip vector 54", Claim(principal_fen=3 * M, loss_fen=LOSS, ip_pledge=True, ip_pledge_sharing=True),
+     "0.54", 270_000_00, 270_000_00, ["vector.ip_pledge"]),
     ("odd fen split exactly", Claim(principal_fen=3 * M, loss_fen=3), "0.40", 1, 0, ["tier"]),
 ]
 
@@ -76,6 +77,14 @@ def test_not_eligible(claim, rule):
     assert [line.rule for line in result.lines] == [rule]
 
 
+def test_loss_ratio_just_above_the_threshold_pauses():
+    """Issue 19 item 11: 3.000001% is above 3%, whatever rounding a display would do."""
+    claim = Claim(principal_fen=3 * M, loss_fen=LOSS, institution_loss_ratio=Decimal("0.03000001"))
+    result = compute_compensation(params=DEFAULTS, claim=claim)
+    assert not result.eligible and [line.rule for line in result.lines] == ["pause.loss_ratio"]
+    assert "3.000001%" in result.lines[0].text
+
+
 def test_loss_ratio_at_the_threshold_still_pays_and_same_mode_again_is_allowed():
     claim = Claim(principal_fen=3 * M, loss_fen=LOSS, institution_loss_ratio=Decimal("0.03"),
                   modes_already_used=frozenset({"bank_loss"}))
@@ -88,6 +97,21 @@ def test_ip_vector_reports_what_the_other_parties_bear():
                                                              ip_pledge_sharing=True))
     assert result.rate == Decimal("0.54") and result.total_fen == 540_000_00
     assert result.borne_by == {"bank": 260_000_00, "insurer": 160_000_00, "appraiser": 40_000_00}
+
+
+def test_ip_vector_fund_bears_its_full_share_and_the_four_shares_add_up_to_the_loss():
+    """Issue 19 item 8: under the default 50% bank-mode cap the fund used to bear 50%, not 54%, and
+    4% of the loss was borne by nobody. An odd loss checks that rounding loses no fen either."""
+    for loss in (LOSS, 1_000_003):
+        result = compute_compensation(params=DEFAULTS, claim=Claim(principal_fen=3 * M, loss_fen=loss,
+                                                                   ip_pledge=True, ip_pledge_sharing=True))
+        assert result.rate == Decimal("0.54")
+        assert result.total_fen + sum(result.borne_by.values()) == loss
+    assert result.total_fen == 540_002 and result.borne_by == {"appraiser": 40_000, "bank": 260_001, "insurer": 160_000}
+    codes = [line.rule for line in result.lines]
+    assert "cap.bank_mode" not in codes and "tier" not in codes
+    route = next(line.text for line in result.lines if line.rule == "vector.ip_pledge")
+    assert "loss-sharing route" in route and "instead of the loan-size tiers" in route and "54%" in route
 
 
 def test_stacked_layers_hit_the_overall_cap_in_order():
@@ -203,7 +227,11 @@ def test_compensation_properties(case):
         return
     share_total = sum(x.amount_fen for x, layer in zip(result.layers, params["layers"], strict=True)
                       if "share" in layer)
-    if claim.mode == "bank_loss":
+    vector_route = claim.mode == "bank_loss" and claim.ip_pledge and claim.ip_pledge_sharing
+    if claim.mode == "bank_loss" and not vector_route:
         assert result.rate <= Decimal(params["bank_mode_cap"])
+    if vector_route:  # the fund's share and the other three parties' add up to the whole loss
+        fund_fen = int((loss * result.rate).to_integral_value("ROUND_HALF_UP"))
+        assert fund_fen + sum(result.borne_by.values()) == claim.loss_fen
     assert share_total <= int((loss * result.rate).to_integral_value("ROUND_HALF_UP"))
     assert result.lines and result.lines[-1].rule in ("total", "tier.none")
