@@ -77,15 +77,6 @@ MIDDLEWARE = [
     "innoreform.core.middleware.HtmxMiddleware",
     "innoreform.core.middleware.CSPMiddleware",
 ]
-# Bank API calls take this list instead (innoreform.core.bank_api_path): the same effect on
-# them as MIDDLEWARE above, in fewer layers.
-BANK_API_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "innoreform.core.bank_api_path.BankApiRequestMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "innoreform.core.bank_api_path.BankApiCallerMiddleware",
-]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

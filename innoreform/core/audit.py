@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from . import context, rows
+from . import context
 from .actor import Actor
 from .models import AuditEvent, Outcome
 
@@ -37,17 +37,13 @@ def record(
     changes: dict | None = None,
     outcome: str = Outcome.SUCCESS,
     organisation=None,
-    later: rows.Later | None = None,
-) -> int | None:
-    """Write the event (in the caller's transaction) and return its id; with `later` (see
-    rows.Later), queue it to go with a later statement and return None."""
+) -> int:
+    """Write the event (in the caller's transaction) and return its id."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
     ctx = context.current()
-    return rows.insert(
-        AuditEvent,
-        later=later,
+    return AuditEvent.objects.create(
         actor=actor.user,
         actor_label=actor.label,
         organisation=organisation if organisation is not None else actor.organisation,
@@ -58,7 +54,7 @@ def record(
         outcome=outcome,
         request_id=ctx.request_id if ctx else "",
         ip=ctx.ip if ctx else None,
-    )
+    ).pk
 
 
 def record_denial(*, actor: Actor, action: str, object_type: str = "", object_id: Any = "", reason: str = "") -> None:

@@ -21,7 +21,6 @@ from decimal import Decimal
 
 from innoreform.books import services as books
 from innoreform.books.schemas import AccountPurpose
-from innoreform.core import rows
 from innoreform.core.actor import Actor
 from innoreform.core.money import round_fen
 
@@ -139,12 +138,10 @@ def post(*, actor: Actor, kind: str, reference: str, lines, subject_type: str, s
 # --- trust ledger ---------------------------------------------------------------------------------------
 
 
-def log(*, actor: Actor, entry_type: str, obj, subject_org, payload: dict, sequence_on_commit: bool = True,
-        later: rows.Later | None = None) -> str:
+def log(*, actor: Actor, entry_type: str, obj, subject_org, payload: dict, sequence_on_commit: bool = True) -> str:
     """A tamper-evident commitment to a money movement (ids and a hash only, no names). The entry
     is queued in the caller's transaction; with sequence_on_commit=False (the high-rate voucher
-    use) it is integrated into the log by the next sequencing append or the daily upkeep. `later`:
-    see core.rows.Later."""
+    use) it is integrated into the log by the next sequencing append or the daily upkeep."""
     from innoreform.ledger.services import append_entry
 
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -152,6 +149,6 @@ def log(*, actor: Actor, entry_type: str, obj, subject_org, payload: dict, seque
         actor=actor, entry_type=entry_type, subject_organisation=subject_org,
         object_ref=f"{obj._meta.label_lower}:{obj.pk}",
         content_hash="sha256:" + hashlib.sha256(canonical.encode()).hexdigest(),
-        sequence_on_commit=sequence_on_commit, later=later,
+        sequence_on_commit=sequence_on_commit,
     )
     return str(pending.uid)
