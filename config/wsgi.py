@@ -6,8 +6,8 @@ from django.urls import Resolver404, resolve
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
-# Django imports the URLconf (and with it every app's API and its schemas, about a second of CPU)
-# on the first request a worker serves; do it at boot so no caller waits for it.
+# Django imports the URLconf (and with it every app's API and its schemas) on the first request
+# a worker serves; do it at boot so no caller waits for it.
 try:
     resolve("/")
 except Resolver404:
