@@ -16,8 +16,7 @@ import hashlib
 from datetime import date
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -135,26 +134,47 @@ def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date,
     money.log(actor=actor, entry_type="vouchers.voucher_used", obj=redemption, subject_org=order.enterprise_id,
               payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen},
               sequence_on_commit=False)
-    vouchers = m.Voucher.objects.filter(pk=order.voucher_id)
-    taken = vouchers.filter(status=m.VoucherStatus.ACTIVE, expires_on__gte=today,
-                            used_fen__lte=F("face_fen") - order.voucher_fen).update(
-                                used_fen=F("used_fen") + order.voucher_fen)
-    if not taken:  # the caller's transaction rolls back the order, use, audit and ledger rows
+    used = _take_share(order=order, today=today)
+    if used is None:  # the caller's transaction rolls back the order, use, audit and ledger rows
         raise _insufficient()
-    # The answer shows the remaining value this deduction left, concurrent ones included.
-    order.voucher.used_fen = vouchers.values_list("used_fen", flat=True).get()
+    order.voucher.used_fen = used  # the answer shows the remaining value this deduction left
     transaction.on_commit(schedule_sequencing)
     return redemption
+
+
+def _take_share(*, order: m.Order, today: date) -> int | None:
+    """Raise the voucher's used amount by the order's share, only while the voucher is active,
+    unexpired and the share fits within the face value; the new used amount, or None if refused.
+
+    Hand-written, the one statement of a deduction that is: every deduction of a voucher waits
+    for this row, locked from this UPDATE to the commit, and RETURNING reads the new amount in
+    the same round trip, where the ORM's update() returns only a count and needs a second
+    statement while the lock is held. PostgreSQL and SQLite (3.35 and later) both run it."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {q(m.Voucher._meta.db_table)} SET used_fen = used_fen + %s "  # noqa: S608 - the model's table
+                       "WHERE id = %s AND status = %s AND expires_on >= %s AND used_fen <= face_fen - %s "
+                       "RETURNING used_fen",
+                       [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE,
+                        connection.ops.adapt_datefield_value(today), order.voucher_fen])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+# What a deduction reads of its order, voucher and institution: loading only these columns takes
+# a hot call's row loading down to what it uses (other fields still load on access).
+_DEDUCTION_READS = ("enterprise_id", "voucher_fen", "voucher__flow", "voucher__face_fen", "voucher__used_fen",
+                    "institution__status", "institution__organisation_id")
 
 
 def deductible_order(*, actor: Actor, order_id: int) -> m.Order:
     """The institution's order with its voucher and institution; 404 when it is not theirs."""
     _require(actor, "vouchers.institution")
-    order = (m.Order.objects.select_related("voucher", "institution")
-             .filter(pk=order_id, institution__organisation_id=actor.organisation_id).first())
-    if order is None:
-        raise NotFound()
-    return order
+    try:
+        return m.Order.objects.select_related("voucher", "institution").only(*_DEDUCTION_READS).get(
+            pk=order_id, institution__organisation_id=actor.organisation_id)
+    except m.Order.DoesNotExist:
+        raise NotFound() from None
 
 
 def deduct(*, actor: Actor, order_id: int, on: date | None = None, order: m.Order | None = None,

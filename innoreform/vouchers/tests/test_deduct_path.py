@@ -226,9 +226,9 @@ def test_another_deduction_between_the_read_and_the_transaction(monkeypatch, ent
 # The statements of one deduction through the bank API once its API key is cached, besides the
 # transaction's own (BEGIN/COMMIT; a savepoint in a test): the key probe, the order read, then in
 # one transaction the key's claim, the order closed, the use, its audit event and its queued
-# ledger entry, the voucher's conditional UPDATE, the remaining value read back and the key's
+# ledger entry, the voucher's conditional UPDATE (returning the remaining value) and the key's
 # answer. A change here is a change to the hot path: say why.
-DEDUCTION_STATEMENTS = 10
+DEDUCTION_STATEMENTS = 9
 
 
 def test_statements_per_deduction(voucher, institution, enterprise):
@@ -282,3 +282,49 @@ def test_cancelling_a_voucher_cancels_its_open_orders_before_locking_it(step, vo
     if connection.vendor == "postgresql":  # SQLite has no row locks to order
         locked = next(n for n, sql in enumerate(sent) if '"vouchers_voucher"' in sql and "FOR UPDATE" in sql)
         assert cancelled < locked
+
+
+@pytest.mark.parametrize("point", ["order", "use", "audit", "ledger", "voucher", "answer"])
+def test_crash_at_each_write_leaves_nothing_and_the_key_runs_again(monkeypatch, point, voucher, institution,
+                                                                   enterprise):
+    """A failure at any write of the deduction's transaction rolls back all of it, the key's claim
+    included: the order stays open and the same key then deducts once."""
+    from django.db.models import QuerySet
+
+    from innoreform.core import audit, idempotency
+    from innoreform.vouchers import money
+
+    inst_actor, service = institution
+    order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
+    _key, header = core_services.api_key_create(actor=inst_actor, name="lab")
+    client = Client(headers={"X-API-Key": header}, raise_request_exception=False)
+    queued = LedgerPending.objects.count()
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError(f"crash at {point}")
+
+    update = QuerySet.update
+
+    def crashing_update(qs, **kwargs):
+        if qs.model is m.Order:
+            crash()
+        return update(qs, **kwargs)
+
+    with monkeypatch.context() as patch:
+        if point == "order":
+            patch.setattr(QuerySet, "update", crashing_update)
+        else:
+            target = {"use": (m.Redemption, "save"), "audit": (audit, "record"), "ledger": (money, "log"),
+                      "voucher": (use, "_take_share"), "answer": (idempotency.KeyClaim, "store")}[point]
+            patch.setattr(*target, crash)
+        assert _deduct(client, order.pk, "k-crash").status_code == 500
+    order.refresh_from_db()
+    voucher.refresh_from_db()
+    assert order.status == m.OrderStatus.OPEN and voucher.used_fen == 0
+    assert not m.Redemption.objects.exists() and not IdempotencyRecord.objects.filter(key="k-crash").exists()
+    assert not AuditEvent.objects.filter(action="vouchers.voucher_used").exists()
+    assert LedgerPending.objects.count() == queued
+    again = _deduct(client, order.pk, "k-crash")
+    assert again.status_code == 201, again.content
+    assert _deduct(client, order.pk, "k-crash").json() == again.json()
+    assert m.Redemption.objects.filter(order=order).count() == 1
