@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. The rest serve them and CI.
 # Debian's and Ubuntu's own python3.11 (built with PGO and LTO) runs the platform's code faster
-# than a default source build such as pyenv's (bench/vouchers_profile.py: 3.04-3.10 against
-# 3.49-3.59 ms of CPU per deduction): use it when it can make a venv. Any Python 3.11 works.
+# than a default source build such as pyenv's (bench/NOTES.md): use it when it can make a venv.
+# Any Python 3.11 works.
 PYTHON ?= $(shell /usr/bin/python3.11 -c "import ensurepip, venv" >/dev/null 2>&1 && echo /usr/bin/python3.11 || echo python3.11)
 VENV := .venv
 BIN := $(VENV)/bin

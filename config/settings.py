@@ -82,15 +82,6 @@ MIDDLEWARE = [
     "innoreform.core.middleware.HtmxMiddleware",
     "innoreform.core.middleware.CSPMiddleware",
 ]
-# Bank API calls take this list instead (innoreform.core.bank_api_path): the same effect on
-# them as MIDDLEWARE above, in fewer layers.
-BANK_API_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "innoreform.core.bank_api_path.BankApiRequestMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "innoreform.core.bank_api_path.BankApiCallerMiddleware",
-]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -135,8 +126,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("DB_SERVER_SIDE_BINDING", "1") != "0":
     # PostgreSQL binds parameters itself and keeps a statement prepared once it ran twice on a
-    # connection: measured on the bank deduction in process, 0.77-1.03 ms of PostgreSQL CPU per
-    # call against 1.33-1.41 ms without (our own CPU did not move beyond the noise).
+    # connection, which saves the server's parsing and planning on every hot call (bench/NOTES.md).
     # Behind a transaction-pooling PgBouncer older than 1.21, set DB_SERVER_SIDE_BINDING=0.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 DATABASES["default"].setdefault("TEST", {})

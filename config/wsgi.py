@@ -4,14 +4,10 @@ from django.core.wsgi import get_wsgi_application
 from django.urls import Resolver404, resolve
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-portal_application = get_wsgi_application()
+application = get_wsgi_application()
 
-from innoreform.core.bank_api_path import with_bank_api_path  # noqa: E402 - needs the apps loaded
-
-application = with_bank_api_path(portal_application)
-
-# Django imports the URLconf (and with it every app's API and its schemas, about a second of CPU)
-# on the first request a worker serves; do it at boot so no caller waits for it.
+# Django imports the URLconf (and with it every app's API and its schemas) on the first request
+# a worker serves; do it at boot so no caller waits for it.
 try:
     resolve("/")
 except Resolver404:

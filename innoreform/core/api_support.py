@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
-from django.db import connection
 from django.db.models.base import ModelState
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -26,7 +25,7 @@ from ninja.security import APIKeyCookie, APIKeyHeader
 from pydantic import AfterValidator, BeforeValidator, Strict
 from pydantic_core import PydanticCustomError
 
-from . import audit, rows
+from . import audit
 from .actor import Actor
 from .errors import DomainError, NotAuthenticated
 from .models import ApiKey
@@ -137,18 +136,15 @@ def hash_api_secret(secret: str) -> str:
 # A bank client sends its key with every call: the key and organisation rows are kept per
 # process for a short while and each call re-checks them with one cheap probe (revocation and a
 # deactivated organisation still take effect at once; other organisation fields may lag by
-# _KEY_CACHE_SECONDS). Loading both full rows through the ORM cost more CPU than a deduction.
+# _KEY_CACHE_SECONDS): loading both full rows on every call cost more than the deduction itself.
 _KEY_CACHE_SECONDS = 30.0
 _KEY_CACHE_MAX = 1000
 _key_cache: dict[str, tuple[float, ApiKey]] = {}
 
 
 def _key_still_valid(api_key: ApiKey) -> bool:
-    q = connection.ops.quote_name
-    keys, orgs = q(ApiKey._meta.db_table), q(api_key.organisation._meta.db_table)
-    return rows.fetch_one(f"SELECT 1 FROM {keys} k JOIN {orgs} o ON o.id = k.organisation_id WHERE k.id = %s "  # noqa: S608
-                          "AND k.prefix = %s AND k.secret_hash = %s AND k.revoked_at IS NULL AND o.is_active",
-                          [api_key.pk, api_key.prefix, api_key.secret_hash]) is not None
+    return ApiKey.objects.filter(pk=api_key.pk, prefix=api_key.prefix, secret_hash=api_key.secret_hash,
+                                 revoked_at__isnull=True, organisation__is_active=True).exists()
 
 
 def _active_key(prefix: str) -> ApiKey | None:
@@ -175,7 +171,7 @@ def _active_key(prefix: str) -> ApiKey | None:
 
 def _fresh_copy(instance):
     """A shallow copy of a loaded model instance with its own state (and so its own cache of
-    related objects); copy.copy() goes through the pickle protocol, 14 µs a row here."""
+    related objects), without copy.copy()'s round trip through the pickle protocol."""
     clone = type(instance).__new__(type(instance))
     clone.__dict__.update(instance.__dict__)
     clone._state = ModelState()

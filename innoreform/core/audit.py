@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from . import audit_chain, context, rows
+from . import audit_chain, context
 from .actor import Actor
 from .models import AuditEvent, Outcome
 
@@ -38,19 +38,15 @@ def record(
     changes: dict | None = None,
     outcome: str = Outcome.SUCCESS,
     organisation=None,
-    later: rows.Later | None = None,
-) -> int | None:
-    """Write the event (in the caller's transaction) and return its id; with `later` (see
-    rows.Later), queue it to go with a later statement and return None."""
+) -> int:
+    """Write the event (in the caller's transaction) and return its id."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
     ctx = context.current()
     token = uuid.uuid4()
-    event_id = rows.insert(
-        AuditEvent,
+    event_id = AuditEvent.objects.create(
         chain_token=token,
-        later=later,
         actor=actor.user,
         actor_label=actor.label,
         organisation=organisation if organisation is not None else actor.organisation,
@@ -61,7 +57,7 @@ def record(
         outcome=outcome,
         request_id=ctx.request_id if ctx else "",
         ip=ctx.ip if ctx else None,
-    )
+    ).pk
     # After the insert: outside a transaction on_commit runs at once, and the row must be there.
     audit_chain.queue(token)
     return event_id

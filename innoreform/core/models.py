@@ -190,7 +190,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # Set when the event is written, so that the chainer that runs after the commit finds the
-    # events of its own transaction (an event queued with rows.Later has no id yet). See audit_chain.
+    # events of its own transaction by token. See audit_chain.
     chain_token = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:

@@ -66,23 +66,6 @@ def request_signals_keep_connection():
         signals.request_finished.connect(close_old_connections)
 
 
-def call_wsgi(app, method: str, path: str, *, body: bytes = b"", headers: dict | None = None,
-              query: str = "") -> tuple[int, dict[str, str], bytes]:
-    """One request to a WSGI application, as Django's test client makes it (keeping the test's
-    database connection): (status, headers, body)."""
-    from wsgiref.util import setup_testing_defaults
-
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "wsgi.input": io.BytesIO(body),
-               "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/json" if body else ""}
-    for name, value in (headers or {}).items():
-        environ["HTTP_" + name.upper().replace("-", "_")] = value
-    setup_testing_defaults(environ)
-    answer: list = []
-    with request_signals_keep_connection():
-        content = b"".join(app(environ, lambda status, response_headers, *_: answer.extend([status, response_headers])))
-    return int(answer[0].split()[0]), dict(answer[1]), content
-
-
 def xlsx_bomb(*, empty_rows: int, header: tuple[str, ...] = ("a", "b"), last_cell: str | None = None) -> bytes:
     """A small .xlsx whose first sheet is a header row and then `empty_rows` empty rows (and,
     with `last_cell`, one cell far away such as "XFD1048576"): kilobytes packed, megabytes of

@@ -6,12 +6,10 @@ Imported by gunicorn's master before Django is set up: nothing Django at module 
 Why single-threaded (sync) workers, 2 x cores + 1 of them (gunicorn's own advice): a sync
 worker accepts a connection only when it is free, so waiting callers queue once, in the
 kernel, for whichever worker frees up first. Threaded workers take every connection they are
-offered and, with keep-alive, keep it: one worker could end up serving 13 of 16 clients while
-the other served 3 (measured: their mean latencies were 77 and 18 ms). Several workers per core
-overlap one request's database waits with another's Python, as threads did. bench/vouchers.py,
-four interleaved rounds on one machine: p99 94-117 ms for 4 sync workers and 94-137 for 5 (three
-of four under 105), against 113-155 for 2 workers x 2 threads with keep-alive, at the same
-throughput within the machine's noise.
+offered and, with keep-alive, keep it: one worker could end up serving most clients while
+another idled, and their callers waited accordingly. Several workers per core overlap one
+request's database waits with another's Python, as threads did, and gave a lower p99 at the same
+throughput (bench/NOTES.md).
 """
 
 import logging
@@ -32,7 +30,7 @@ def default_threads() -> int:
 
 def warm_worker(worker) -> None:
     """gunicorn's post_worker_init: a sync worker opens its database connection before it takes
-    its first request, so that caller does not wait for it (about 7 ms here). Only when
+    its first request, so that caller does not wait for it. Only when
     connections persist (DB_CONN_MAX_AGE > 0): otherwise Django closes it as the first request
     starts. Threaded workers open one per thread, on first use."""
     if worker.cfg.threads > 1:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from innoreform.core import audit, rows
+from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
 from innoreform.core.models import Organisation
@@ -67,7 +67,6 @@ def append_entry(
     consent_id: str = "",
     purpose: str = "",
     sequence_on_commit: bool = True,
-    later: rows.Later | None = None,
 ) -> LedgerPending:
     """Append a commitment to the trust ledger, inside the caller's transaction.
 
@@ -90,8 +89,6 @@ def append_entry(
       purpose               short purpose text (<= 200 characters), e.g. "loan assessment".
       sequence_on_commit    run the sequencer after the commit (default); False leaves the entry
                             queued for `innoreform ledger sequence` / the next append.
-      later                 a core.rows.Later: the queued row goes with a later statement of the
-                            caller's (one round trip fewer); the returned row then has no pk.
 
     Returns the queued LedgerPending row; its `uid` identifies the entry
     (selectors.entry_by_uid(uid) once sequenced). Raises ValidationFailed on malformed fields.
@@ -112,9 +109,9 @@ def append_entry(
         raise ValidationFailed(details={"entry": [str(exc)]}) from exc
     if subject_org_id and subject_hash:
         raise ValidationFailed(details={"subject_hash": ["give subject_organisation or subject_hash, not both"]})
-    pending = rows.create(LedgerPending, later=later, uid=uid, body=body, entry_type=entry_type,
-                          organisation_id=actor.organisation_id, subject_organisation_id=subject_org_id,
-                          created_at=now)
+    pending = LedgerPending.objects.create(uid=uid, body=body, entry_type=entry_type,
+                                           organisation_id=actor.organisation_id,
+                                           subject_organisation_id=subject_org_id, created_at=now)
     if sequence_on_commit:
         transaction.on_commit(_after_commit)
     return pending
@@ -170,14 +167,13 @@ def payload_hash(payload: dict) -> str:
 
 def append_commitment(*, actor: Actor, entry_type: str, obj, payload: dict,
                       subject_organisation: Organisation | int | None = None, consent_id: str = "",
-                      purpose: str = "", sequence_on_commit: bool = True, later: rows.Later | None = None) -> str:
+                      purpose: str = "", sequence_on_commit: bool = True) -> str:
     """append_entry for a saved model instance `obj` with the hash of `payload` (ids and amounts,
     never names): the one way a domain commits to an event. Money movements need not call it,
     books.post_transaction does. Returns the entry's uid."""
     pending = append_entry(actor=actor, entry_type=entry_type, subject_organisation=subject_organisation,
                            object_ref=f"{obj._meta.label_lower}:{obj.pk}", content_hash=payload_hash(payload),
-                           consent_id=consent_id, purpose=purpose, sequence_on_commit=sequence_on_commit,
-                           later=later)
+                           consent_id=consent_id, purpose=purpose, sequence_on_commit=sequence_on_commit)
     return str(pending.uid)
 
 

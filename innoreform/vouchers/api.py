@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from innoreform.core.api_support import DbId, Fen, responses
 from innoreform.core.errors import NotFound
-from innoreform.core.idempotency import IdempotencyKeyHeader, KeyRecord, idempotent
+from innoreform.core.idempotency import IdempotencyKeyHeader, idempotent, idempotent_service
 
 from . import reports, selectors, services, settlement, use
 from . import schemas as s
@@ -98,17 +98,9 @@ def _deduct(request, order_id: int, key: str):
         order = None  # visible but not deductible by this actor: deduct() answers 403
     else:
         raise NotFound()
-
-    def run(record: KeyRecord):
-        def carry(redemption, later):  # the answer goes with the deduction's own statement (PostgreSQL)
-            record.carry(later, status=201, body=s.VoucherRedemptionOut.of(redemption),
-                         filled={"voucher_remaining_fen": use.REMAINING_FEN})
-
-        return 201, s.VoucherRedemptionOut.of(use.deduct(actor=actor, order_id=order_id, order=order,
-                                                         savepoint=False, carry=carry))
-
-    # The key's record is written with the deduction: one commit per deduction.
-    return idempotent(request, key=key, one_transaction=True, run=run)
+    return idempotent_service(
+        request, key=key, answer=lambda redemption: (201, s.VoucherRedemptionOut.of(redemption)),
+        run=lambda claim: use.deduct(actor=actor, order_id=order_id, order=order, key=claim))
 
 
 @router.post("/orders/{order_id}/deduct", response=responses({201: s.VoucherRedemptionOut}, 404, 409),

@@ -20,9 +20,7 @@ from decimal import ROUND_FLOOR, Decimal, localcontext
 
 from innoreform.books import services as books
 from innoreform.books.schemas import AccountPurpose
-from innoreform.core import rows
 from innoreform.core.actor import Actor
-from innoreform.ledger import services as ledger
 
 SUBJECT_VOUCHER = "vouchers.voucher"
 SUBJECT_CLAIM = "vouchers.claim"
@@ -138,14 +136,3 @@ def post(*, actor: Actor, kind: str, reference: str, lines, subject_type: str, s
     return books.post_transaction(actor=actor, kind=kind, reference=reference, lines=lines, memo=memo,
                                   subject_type=subject_type, subject_id=subject_id, correlation=correlation,
                                   entry_type=entry_type, subject_organisation=subject_organisation)
-
-
-# --- trust ledger ---------------------------------------------------------------------------------------
-
-
-def log(*, actor: Actor, entry_type: str, obj, subject_org, payload: dict, sequence_on_commit: bool = True,
-        later: rows.Later | None = None) -> str:
-    """A use's commitment (a use moves no money in the books, so the books write no entry for it).
-    use.py's name for ledger.append_commitment, kept while its deduction is being rewritten."""
-    return ledger.append_commitment(actor=actor, entry_type=entry_type, obj=obj, subject_organisation=subject_org,
-                                    payload=payload, sequence_on_commit=sequence_on_commit, later=later)

@@ -65,8 +65,8 @@ def _queued_sequencing_starts_in(backend) -> float | None:
     """Seconds until a queued sequencing task (any process's) may start, if one is queued to start
     within SEQUENCE_DELAY; else None. That task integrates every entry committed before it starts,
     so this process needs none of its own until then (it looks again at that time). With one web
-    worker process per request slot, each enqueuing its own, the log took about five smaller
-    batches a second instead of one (bench/vouchers.py: 35 tasks of 57 entries in one run).
+    worker process per request slot, each enqueuing its own, the log took many small batches a
+    second instead of one (bench/NOTES.md).
     Only the database backend can be asked; on an error the caller enqueues, as before."""
     from django_tasks_db import DatabaseBackend
     from django_tasks_db.models import DBTaskResult

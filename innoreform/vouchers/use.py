@@ -9,11 +9,10 @@
 
 Concurrency: a use is two conditional UPDATEs in one transaction (order open -> used; voucher
 used + amount <= face), so 100 simultaneous deductions can never exceed the face value, whatever
-the database's isolation level. On PostgreSQL a deduction is one statement (_deduct_in_one_statement).
+the database's isolation level.
 """
 
 import hashlib
-from collections.abc import Callable
 from datetime import date
 
 from django.core.files.base import ContentFile
@@ -21,17 +20,19 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from innoreform.core import audit, rows
+from innoreform.core import audit
 from innoreform.core.actor import Actor
 from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
+from innoreform.core.idempotency import KeyClaim
 from innoreform.core.permissions import is_maker_checker_violation
 from innoreform.core.regions import region_group
+from innoreform.ledger import services as ledger
 
 from . import fraud, money
 from . import models as m
 from .permissions import require
 from .policies import Flow
-from .services import MAX_FEN, release, scheme
+from .services import MAX_FEN, cancel_open_orders, release, scheme
 from .tasks import schedule_sequencing
 
 # --- orders ---------------------------------------------------------------------------------------------
@@ -91,37 +92,13 @@ def order_cancel(*, actor: Actor, order_id: int) -> m.Order:
     return order
 
 
-def _take_statement(order: m.Order, today: date, also: str = "") -> tuple[str, list]:
-    """The conditional UPDATE that takes the order's share off the voucher, never beyond the face
-    value (and only if `also`, an SQL condition, holds), returning the voucher's new used amount
-    and remaining value. RETURNING saves the read of the hot voucher row while its lock is held
-    (PostgreSQL and SQLite >= 3.35 both have it)."""
-    q = connection.ops.quote_name
-    return (f"UPDATE {q(m.Voucher._meta.db_table)} SET used_fen = used_fen + %s WHERE id = %s "  # noqa: S608
-            f"AND status = %s AND expires_on >= %s AND used_fen <= face_fen - %s{also} "
-            "RETURNING used_fen, face_fen - used_fen AS remaining_fen",
-            [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE,
-             connection.ops.adapt_datefield_value(today), order.voucher_fen])
-
-
-def _take(*, order: m.Order, today: date, carrying: rows.Later | None = None) -> int | None:
-    """_take_statement's UPDATE: the voucher's new used amount, or None when refused. `carrying`:
-    rows written in the same statement (rows.Later)."""
-    row = rows.fetch_one(*_take_statement(order, today), carrying=carrying)
-    return None if row is None else row[0]
-
-
-def _close_order(order_id: int, also: str = "") -> tuple[str, list]:
-    """open -> used, once (and only if `also`, an SQL condition, holds): the conditional UPDATE,
-    in SQL (the ORM's update() compiled it at a twentieth of a deduction's CPU)."""
-    q = connection.ops.quote_name
-    return (f"UPDATE {q(m.Order._meta.db_table)} SET status = %s WHERE id = %s AND status = %s{also}",  # noqa: S608
-            [m.OrderStatus.USED, order_id, m.OrderStatus.OPEN])
-
-
 def _insufficient() -> Conflict:
     return Conflict(_("The voucher is not active or its remaining value does not cover this order."),
                     code="voucher_insufficient")
+
+
+def _order_not_open() -> Conflict:
+    return Conflict(_("The voucher was already used for this order, or the order is closed."), code="order_not_open")
 
 
 def _check_use(order: m.Order, flow: str) -> None:
@@ -134,147 +111,83 @@ def _check_use(order: m.Order, flow: str) -> None:
         raise _insufficient()
 
 
-def _use_values(*, actor: Actor, order: m.Order, flow: str, payee_id: int) -> dict:
-    return {"voucher": order.voucher, "order": order, "flow": flow, "amount_fen": order.voucher_fen,
-            "payee_id": payee_id, "created_by_label": actor.label[:150]}
-
-
-def _record_use(*, actor: Actor, order: m.Order, redemption: m.Redemption, flow: str, later: rows.Later) -> None:
-    """The use's audit event and trust-ledger entry, queued to go with the voucher's UPDATE."""
-    audit.record(actor=actor, action="vouchers.voucher_used", obj=redemption, later=later,
-                 changes={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen,
-                          "flow": flow})
-    money.log(actor=actor, entry_type="vouchers.voucher_used", obj=redemption, subject_org=order.enterprise_id,
-              payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen},
-              sequence_on_commit=False, later=later)
-
-
 def _use(*, actor: Actor, order: m.Order, flow: str, payee_id: int, today: date, proof: tuple[str, bytes] | None = None
          ) -> m.Redemption:
     """Take the order's voucher share off the voucher, at most once per order and never beyond
     the face value. Runs inside the caller's transaction.
 
-    The voucher row is the one every deduction of a voucher contends for: it is updated last, so
-    its lock is held only from that UPDATE to the commit. The trust-ledger entry is queued in
-    this transaction and integrated by a background task (tasks.schedule_sequencing)."""
+    Two conditional UPDATEs do it whatever the isolation level: the order open -> used (it also
+    locks the order, so a duplicate waits and then finds it used), and the voucher's used amount
+    raised only while it stays within the face value. The voucher row is the one every deduction
+    of a voucher contends for: it is updated last, so its lock is held only from that UPDATE to
+    the commit. The trust-ledger entry is queued here and integrated by a background task
+    (tasks.schedule_sequencing)."""
     _check_use(order, flow)
-    values = _use_values(actor=actor, order=order, flow=flow, payee_id=payee_id)
-    if proof is None:  # the order is closed and its use recorded in one statement where possible
-        redemption = rows.create(m.Redemption, only_if=_close_order(order.pk), **values)
-    else:
-        with connection.cursor() as cur:
-            cur.execute(*_close_order(order.pk))
-            closed = cur.rowcount == 1
-        redemption = m.Redemption(**values, proof_sha256=hashlib.sha256(proof[1]).hexdigest()) if closed else None
-        if redemption is not None:
-            filename = (proof[0] or "proof").replace("/", "_")[-100:]
-            redemption.proof.save(filename, ContentFile(proof[1]), save=False)
-            redemption.save()
-    if redemption is None:
+    if not m.Order.objects.filter(pk=order.pk, status=m.OrderStatus.OPEN).update(status=m.OrderStatus.USED):
         raise _order_not_open()
-    with rows.Later() as later:  # the event and the ledger entry go with the voucher's UPDATE
-        _record_use(actor=actor, order=order, redemption=redemption, flow=flow, later=later)
-        used = _take(order=order, today=today, carrying=later)
+    redemption = m.Redemption(voucher=order.voucher, order=order, flow=flow, amount_fen=order.voucher_fen,
+                              payee_id=payee_id, created_by_label=actor.label[:150])
+    if proof is not None:
+        redemption.proof_sha256 = hashlib.sha256(proof[1]).hexdigest()
+        redemption.proof.save((proof[0] or "proof").replace("/", "_")[-100:], ContentFile(proof[1]), save=False)
+    redemption.save()
+    audit.record(actor=actor, action="vouchers.voucher_used", obj=redemption,
+                 changes={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen,
+                          "flow": flow})
+    # A use moves no money in the books (the payable does), so the books write no entry for it.
+    ledger.append_commitment(actor=actor, entry_type="vouchers.voucher_used", obj=redemption,
+                             subject_organisation=order.enterprise_id,
+                             payload={"order": order.pk, "voucher": order.voucher_id, "amount_fen": order.voucher_fen},
+                             sequence_on_commit=False)
+    used = _take_share(order=order, today=today)
     if used is None:  # the caller's transaction rolls back the order, use, audit and ledger rows
         raise _insufficient()
-    order.voucher.used_fen = used  # the response shows the remaining value without another read
+    order.voucher.used_fen = used  # the answer shows the remaining value this deduction left
     transaction.on_commit(schedule_sequencing)
     return redemption
 
 
-def _order_not_open() -> Conflict:
-    return Conflict(_("The voucher was already used for this order, or the order is closed."), code="order_not_open")
+def _take_share(*, order: m.Order, today: date) -> int | None:
+    """Raise the voucher's used amount by the order's share, only while the voucher is active,
+    unexpired and the share fits within the face value; the new used amount, or None if refused.
+
+    Hand-written, the one statement of a deduction that is: every deduction of a voucher waits
+    for this row, locked from this UPDATE to the commit, and RETURNING reads the new amount in
+    the same round trip, where the ORM's update() returns only a count and needs a second
+    statement while the lock is held. PostgreSQL and SQLite (3.35 and later) both run it."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {q(m.Voucher._meta.db_table)} SET used_fen = used_fen + %s "  # noqa: S608 - the model's table
+                       "WHERE id = %s AND status = %s AND expires_on >= %s AND used_fen <= face_fen - %s "
+                       "RETURNING used_fen",
+                       [order.voucher_fen, order.voucher_id, m.VoucherStatus.ACTIVE,
+                        connection.ops.adapt_datefield_value(today), order.voucher_fen])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
-# The deduction statement's WITH clause that took the share off the voucher, and its column with
-# the voucher's remaining value: rows carried with a deduction (`carry`) may read it (rows.Sql).
-TAKEN = "taken"
-REMAINING_FEN = f"{TAKEN}.remaining_fen"
-
-
-def _deduct_in_one_statement(*, actor: Actor, order: m.Order, today: date,
-                             carry: Callable[[m.Redemption, rows.Later], None] | None) -> m.Redemption:
-    """PostgreSQL: the whole 通兑 use in one statement, atomic by itself. It locks the order if it is
-    open, takes the share off the voucher (never beyond the face value) only then, and closes the
-    order and writes the use, its audit event, its ledger entry and the rows `carry` adds only if
-    the share was taken. Outside a transaction that is the transaction: no BEGIN or COMMIT round
-    trips, and the voucher row every deduction contends for stays locked only while the server
-    finishes the statement and commits, never while it waits on this process. The use's id was
-    drawn with the order (deductible_order), so the event and the entry can name it."""
-    _check_use(order, Flow.TONGDUI)
-    orders = connection.ops.quote_name(m.Order._meta.db_table)
-    values = _use_values(actor=actor, order=order, flow=Flow.TONGDUI, payee_id=order.institution.organisation_id)
-    ctes = (
-        ("open_order", f"SELECT id FROM {orders} WHERE id = %s AND status = %s FOR UPDATE",  # noqa: S608
-         [order.pk, m.OrderStatus.OPEN]),
-        (TAKEN, *_take_statement(order, today, also=" AND EXISTS (SELECT 1 FROM open_order)")),
-        ("closed", *_close_order(order.pk, also=f" AND EXISTS (SELECT 1 FROM {TAKEN})")),  # noqa: S608
-    )
-    with rows.Later(only_with=TAKEN) as later:
-        redemption = rows.create(m.Redemption, later=later, id=order.drawn_use_id, **values)
-        _record_use(actor=actor, order=order, redemption=redemption, flow=Flow.TONGDUI, later=later)
-        if carry is not None:
-            carry(redemption, later)
-        was_open, used = rows.fetch_one(f"SELECT (SELECT count(*) FROM open_order), (SELECT used_fen FROM {TAKEN})",  # noqa: S608
-                                        [], ctes=ctes, carrying=later)
-    if not was_open:
-        raise _order_not_open()
-    if used is None:
-        raise _insufficient()
-    order.voucher.used_fen = used
-    transaction.on_commit(schedule_sequencing)
-    return redemption
-
-
-_ORDER_COLUMNS = ("id", "enterprise_id", "institution_id", "voucher_id", "voucher_fen")
-_VOUCHER_COLUMNS = ("flow", "face_fen", "used_fen")
-_INSTITUTION_COLUMNS = ("status", "organisation_id")
-_USE_ID_SEQUENCE = (m.Redemption._meta.db_table, m.Redemption._meta.pk.column)
-
-
-def _partial(model, values: dict):
-    """A model instance from some of its columns (from_db takes them in the model's field order)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
+# What a deduction reads of its order, voucher and institution: loading only these columns takes
+# a hot call's row loading down to what it uses (other fields still load on access).
+_DEDUCTION_READS = ("enterprise_id", "voucher_fen", "voucher__flow", "voucher__face_fen", "voucher__used_fen",
+                    "institution__status", "institution__organisation_id")
 
 
 def deductible_order(*, actor: Actor, order_id: int) -> m.Order:
-    """The institution's order with what a deduction reads of it, its voucher and institution;
-    404 when it is not theirs. One raw SELECT: compiling and loading it through the ORM
-    (select_related, even with only()) cost a quarter of a bank deduction's CPU. On PostgreSQL it
-    also draws the id of the order's use from its sequence (`order.drawn_use_id`; None elsewhere):
-    the deduction's one statement needs it beforehand (an id drawn for a refused use is skipped)."""
+    """The institution's order with its voucher and institution; 404 when it is not theirs."""
     require(actor, "vouchers.institution")
-    q = connection.ops.quote_name
-    orders, vouchers, institutions = (q(model._meta.db_table) for model in (m.Order, m.Voucher, m.Institution))
-    columns = ", ".join([f"o.{c}" for c in _ORDER_COLUMNS] + [f"v.{c}" for c in _VOUCHER_COLUMNS]
-                        + [f"i.{c}" for c in _INSTITUTION_COLUMNS])
-    draw = connection.vendor == "postgresql"
-    if draw:
-        columns += ", nextval(pg_get_serial_sequence(%s, %s))"
-    row = rows.fetch_one(f"SELECT {columns} FROM {orders} o JOIN {vouchers} v ON v.id = o.voucher_id "  # noqa: S608 - model tables
-                         f"JOIN {institutions} i ON i.id = o.institution_id WHERE o.id = %s AND i.organisation_id = %s",
-                         [*(_USE_ID_SEQUENCE if draw else ()), order_id, actor.organisation_id])
-    if row is None:
-        raise NotFound()
-    n, k, j = len(_ORDER_COLUMNS), len(_VOUCHER_COLUMNS), len(_INSTITUTION_COLUMNS)
-    order = _partial(m.Order, dict(zip(_ORDER_COLUMNS, row[:n], strict=True)))  # other fields load on access
-    voucher = dict(zip(_VOUCHER_COLUMNS, row[n:n + k], strict=True))
-    institution = dict(zip(_INSTITUTION_COLUMNS, row[n + k:n + k + j], strict=True))
-    order.drawn_use_id = row[-1] if draw else None
-    order.voucher = _partial(m.Voucher, {"id": order.voucher_id, **voucher})
-    order.institution = _partial(m.Institution, {"id": order.institution_id, **institution})
-    return order
+    try:
+        return m.Order.objects.select_related("voucher", "institution").only(*_DEDUCTION_READS).get(
+            pk=order_id, institution__organisation_id=actor.organisation_id)
+    except m.Order.DoesNotExist:
+        raise NotFound() from None
 
 
 def deduct(*, actor: Actor, order_id: int, on: date | None = None, order: m.Order | None = None,
-           savepoint: bool = True, carry: Callable[[m.Redemption, rows.Later], None] | None = None) -> m.Redemption:
+           key: KeyClaim | None = None) -> m.Redemption:
     """通兑: the institution deducts the voucher share from the enterprise's bill. `order` may be
-    the row deductible_order() already read for this actor and order_id. savepoint=False is for
-    a caller whose transaction ends on any error (the idempotent API call): it saves two round
-    trips, one of them while the voucher row is locked. On PostgreSQL the deduction is one
-    statement (_deduct_in_one_statement) and `carry(use, later)` may add rows to it (to `later`),
-    written only if the deduction is; it is not called elsewhere."""
+    the row deductible_order() already read for this actor and order_id (a stale read is safe:
+    the conditional UPDATEs decide). `key`: the API call's Idempotency-Key, claimed first and
+    answered with the use in this transaction, so a replay finds both or neither."""
     today = on or timezone.localdate()
     if order is None or order.pk != order_id or order.institution.organisation_id != actor.organisation_id:
         order = deductible_order(actor=actor, order_id=order_id)
@@ -282,11 +195,14 @@ def deduct(*, actor: Actor, order_id: int, on: date | None = None, order: m.Orde
         require(actor, "vouchers.institution")
     if order.institution.status != m.ListingStatus.LISTED:
         raise Conflict(_("The institution is not listed."), code="institution_not_listed")
-    if order.drawn_use_id is not None:
-        return _deduct_in_one_statement(actor=actor, order=order, today=today, carry=carry)
-    with transaction.atomic(savepoint=savepoint):
-        return _use(actor=actor, order=order, flow=Flow.TONGDUI, payee_id=order.institution.organisation_id,
-                    today=today)
+    with transaction.atomic(durable=True):
+        if key is not None:
+            key.claim()
+        redemption = _use(actor=actor, order=order, flow=Flow.TONGDUI, payee_id=order.institution.organisation_id,
+                          today=today)
+        if key is not None:
+            key.store(redemption)
+    return redemption
 
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
@@ -306,7 +222,7 @@ def proof_upload(*, actor: Actor, order_id: int, paid_fen: int, filename: str, c
                           _("The proof must show the full fee (%(fee)s fen) paid.") % {"fee": order.fee_fen})
     if not content or len(content) > MAX_PROOF_BYTES:
         raise field_error("file", _("Attach the proof of payment (at most 10 MB)."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         return _use(actor=actor, order=order, flow=Flow.TONGYONG, payee_id=order.enterprise_id, today=today,
                     proof=(filename, content))
 
@@ -477,7 +393,7 @@ def claim_confirm_fraud(*, actor: Actor, claim_id: int, reason: str) -> m.Claim:
         if claim.batch_items.exists():
             raise Conflict(_("The claim is in a settlement batch."), code="in_batch")
         redemption = claim.redemption
-        services._cancel_open_orders(redemption.voucher_id)  # the voucher is cancelled below
+        cancel_open_orders(redemption.voucher_id)  # the voucher is cancelled below
         voucher = m.Voucher.objects.select_for_update().get(pk=redemption.voucher_id)
         if claim.status == m.ClaimStatus.APPROVED:
             from innoreform.books import selectors as book_selectors

@@ -120,12 +120,7 @@ def test_model_imports_detects(source, rel, expected):
 # A leading underscore says "this module's business": another module importing or calling it binds
 # itself to what the owner may change at will. Use (or add) a public function instead.
 # Known uses still to remove, as (using file, "module:name"). Each is a debt, never a silencer.
-ALLOWED_PRIVATE: set[tuple[str, str]] = {
-    # TODO(coordinator): vouchers/use.py is being rewritten; it should import require and
-    # cancel_open_orders under their public names, then remove these.
-    ("vouchers/use.py", "innoreform.vouchers.services:_require"),
-    ("vouchers/use.py", "innoreform.vouchers.services:_cancel_open_orders"),
-}
+ALLOWED_PRIVATE: set[tuple[str, str]] = set()
 
 
 def _module_path(module: str) -> Path | None:

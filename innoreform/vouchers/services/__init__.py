@@ -30,11 +30,6 @@ from .listing import (
     service_withdraw,
 )
 
-# use.py (being rewritten elsewhere) still imports these by their old private names; drop them
-# once it imports require and cancel_open_orders.
-_require = require
-_cancel_open_orders = cancel_open_orders
-
 __all__ = [
     "CHECKS", "MAX_FEN", "STATUS_MOVES", "application_decide", "application_submit", "budget_appropriate",
     "budget_get", "budget_open", "budgets_for", "cancel_open_orders", "check_amount", "eligibility", "explain",

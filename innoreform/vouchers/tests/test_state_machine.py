@@ -51,6 +51,7 @@ class VoucherMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self):
         self._atomic = transaction.atomic()
+        self._atomic._from_testcase = True  # as a TestCase's block: services' durable blocks run inside it
         self._atomic.__enter__()
         dept = make_org(kind=OrgKind.DEPARTMENT, jurisdiction=Jurisdiction.PROVINCE)
         self.reviewer = make_actor(org=dept, role=Role.REVIEWER)
