@@ -188,7 +188,7 @@ def test_no_module_uses_another_modules_private_names():
 
 def test_private_uses_are_found():
     rel = Path("vouchers/use.py")
-    source = ("from .services import _require, scheme\nfrom innoreform.core import rows\n"
-              "from . import money\nrows._statement()\nmoney.share_of(1, 2)\n")
+    source = ("from .services import _require, scheme\nfrom innoreform.core import audit\n"
+              "from . import money\naudit._sanitise({})\nmoney.share_of(1, 2)\n")
     assert private_uses(source, rel) == [(1, "innoreform.vouchers.services:_require"),
-                                         (4, "innoreform.core.rows:_statement")]
+                                         (4, "innoreform.core.audit:_sanitise")]

@@ -292,7 +292,7 @@ def test_crash_at_each_write_leaves_nothing_and_the_key_runs_again(monkeypatch, 
     from django.db.models import QuerySet
 
     from innoreform.core import audit, idempotency
-    from innoreform.vouchers import money
+    from innoreform.ledger import services as ledger
 
     inst_actor, service = institution
     order = use.order_create(actor=enterprise, voucher_id=voucher.pk, service_id=service.pk)
@@ -314,7 +314,8 @@ def test_crash_at_each_write_leaves_nothing_and_the_key_runs_again(monkeypatch, 
         if point == "order":
             patch.setattr(QuerySet, "update", crashing_update)
         else:
-            target = {"use": (m.Redemption, "save"), "audit": (audit, "record"), "ledger": (money, "log"),
+            target = {"use": (m.Redemption, "save"), "audit": (audit, "record"),
+                      "ledger": (ledger, "append_commitment"),
                       "voucher": (use, "_take_share"), "answer": (idempotency.KeyClaim, "store")}[point]
             patch.setattr(*target, crash)
         assert _deduct(client, order.pk, "k-crash").status_code == 500
