@@ -3,6 +3,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from innoreform.core.api_support import Name
 from innoreform.core.regions import GUANGDONG_CITIES
 
 
@@ -43,8 +44,8 @@ GuangdongCityOrBlank = Literal["", *sorted(GUANGDONG_CITIES)]  # GB/T 2260 code 
 
 
 class AliasIn(Schema):
-    alias: str = Field(..., min_length=1, max_length=300)
-    canonical: str = Field(..., min_length=1, max_length=300)
+    alias: Name = Field(..., min_length=1, max_length=300)
+    canonical: Name = Field(..., min_length=1, max_length=300)
     kind: Literal["", "enterprise", "university", "institute", "individual", "other"] = ""
     city: GuangdongCityOrBlank = ""
 

@@ -79,3 +79,12 @@ def test_astral_format_characters_are_refused_too():
         with pytest.raises(ValidationError):
             TypeAdapter(Name).validate_python(f"a{char}")
     assert TypeAdapter(Name).validate_python("a\U00020000") == "a\U00020000"
+
+
+def test_patent_aliases_are_names_too():
+    actor = make_actor(kind=OrgKind.DEPARTMENT, role=Role.ADMINISTRATOR)
+    response = session_client(actor).post("/api/v1/patents/aliases",
+                                          data={"alias": "ACME\u202e", "canonical": "艾克米"},
+                                          content_type="application/json", headers={"Accept-Language": "en"})
+    assert response.status_code == 422, response.content
+    assert response.json()["details"]["alias"] == ["Names may not contain control or invisible formatting characters."]
