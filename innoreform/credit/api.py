@@ -76,9 +76,9 @@ def _run_out(r: m.Run) -> CreditRunOut:
 
 
 @router.post("/runs/train", response=responses({202: CreditRunOut}, 403, 404), operation_id="credit_train")
-def train(request, name: Form[str], target: Form[str] = "", source: Form[str] = m.RunSource.UPLOAD,
-          bad: Form[str] = "", id_column: Form[str] = "", kind: Form[str] = m.ModelKind.SCORECARD,
-          seed: Form[int] = 0, file: File[UploadedFile] = None):
+def train(request, name: str = Form(..., min_length=1, max_length=100), target: Form[str] = "",
+          source: Form[str] = m.RunSource.UPLOAD, bad: Form[str] = "", id_column: Form[str] = "",
+          kind: Form[str] = m.ModelKind.SCORECARD, seed: Form[int] = 0, file: File[UploadedFile] = None):
     """Train on an uploaded file (CSV, Excel, Parquet, ARFF) or, with source=registry, on the
     registry snapshot (target: dishonest_debtor or abnormal_operation). Runs in the background;
     poll GET /runs/{id}. On success the model is a submitted version awaiting approval."""

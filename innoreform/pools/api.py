@@ -237,7 +237,8 @@ def bank_claim_get(request, claim_id: DbId):
 
 @bank_router.post("/claims/{claim_id}/documents", response=responses({201: DocumentOut}, 404, 409),
                   operation_id="pools_bank_claim_document")
-def bank_claim_document(request, claim_id: DbId, title: Form[str], file: File[UploadedFile]):
+def bank_claim_document(request, claim_id: DbId, file: File[UploadedFile],
+                        title: str = Form(..., min_length=1, max_length=200)):
     # Not behind an Idempotency-Key: a multipart body cannot be fingerprinted after parsing, and a
     # document attached twice moves no money (both copies carry the same sha256).
     content = file.read(services.MAX_DOCUMENT_BYTES + 1)
