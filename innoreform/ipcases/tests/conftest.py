@@ -13,9 +13,19 @@ ID = {"legal_name": "张三", "id_number": "440106199001011234"}
 
 
 @pytest.fixture
-def world(db, settings, tmp_path):
+def world(db, settings, tmp_path, monkeypatch):
+    from innoreform.ledger import keys, tasks
+
     settings.VAR_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path / "media"
+    # As the ledger's own tests: a log key of this test's own, no witnesses, no checkpoint throttle.
+    monkeypatch.delenv("LEDGER_KEY", raising=False)
+    settings.LEDGER_KEY_FILE = str(tmp_path / "ledger.key")
+    settings.LEDGER_ORIGIN = "test.innoreform.example/ledger"
+    settings.LEDGER_WITNESSES = []
+    settings.LEDGER_QUORUM = 0
+    keys.clear_cache()
+    monkeypatch.setattr(tasks, "_last_scheduled", -1e9)
     court_org = make_org(kind=OrgKind.COURT, name="Test IP court")
     court = m.CourtProfile.objects.create(organisation=court_org, code="粤73")
     site = m.ServicePoint.objects.create(court=court, code="foshan", name="佛山巡回审判法庭", name_en="Foshan circuit",
