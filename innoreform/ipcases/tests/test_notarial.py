@@ -46,7 +46,7 @@ def test_certificate_is_a_pades_pdf_a_validator_accepts(certified):
 
 
 def test_judge_view_says_what_is_proven(certified):
-    world, f, r = certified
+    _world, _f, r = certified
     rep = verification.verify_request(r)
     assert rep.ok, rep.steps
     assert any("byte for byte" in str(p) for p in rep.proven)
