@@ -260,7 +260,8 @@ class Deadline(models.Model):
     due_on = models.DateField(_("due"))
     status = models.CharField(_("status"), max_length=8, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN)
     owner = models.ForeignKey(ORG, on_delete=models.PROTECT, related_name="+", verbose_name=_("who must act"))
-    rule = models.CharField(_("rule"), max_length=200)
+    rule = models.CharField(_("rule"), max_length=200)  # an untranslated message id, see rule_text
+    rule_params = models.JSONField(default=dict, blank=True)
     policy_version = models.PositiveIntegerField(default=0)
     calendar_version = models.PositiveIntegerField(default=0)
     reminded_on = models.DateField(null=True, blank=True)
@@ -270,6 +271,15 @@ class Deadline(models.Model):
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         ordering = ["due_on", "id"]
+
+    @property
+    def rule_text(self) -> str:
+        from django.utils.translation import gettext
+
+        try:
+            return gettext(self.rule) % self.rule_params
+        except (KeyError, TypeError, ValueError):
+            return self.rule
 
 
 class ExcludedPeriod(models.Model):

@@ -137,7 +137,7 @@ class IpcaseDeadlineOut(Schema):
     def of(d) -> "IpcaseDeadlineOut":
         return IpcaseDeadlineOut(id=d.pk, kind=d.kind, starts_on=d.starts_on, due_on=d.due_on, status=d.status,
                                  owner_id=d.owner_id, case_number=d.case.number if d.case_id else None,
-                                 platform_id=d.dispute.platform_id if d.dispute_id else None, rule=d.rule,
+                                 platform_id=d.dispute.platform_id if d.dispute_id else None, rule=d.rule_text,
                                  policy_version=d.policy_version, calendar_version=d.calendar_version)
 
 

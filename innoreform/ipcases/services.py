@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from innoreform.core import audit
 from innoreform.core.actor import Actor
@@ -103,9 +104,11 @@ def has_consented(dispute: m.Dispute, organisation_id: int, stage: str) -> bool:
 # --- deadlines ------------------------------------------------------------------------------------
 
 
-def _deadline(*, kind: str, starts_on: date, due_on: date, owner, rule: str, versions: tuple[int, int],
+def _deadline(*, kind: str, starts_on: date, due_on: date, owner, rule: tuple[str, dict], versions: tuple[int, int],
               dispute=None, case=None, notarial=None) -> m.Deadline:
-    return m.Deadline.objects.create(kind=kind, starts_on=starts_on, due_on=due_on, owner=owner, rule=rule[:200],
+    # The rule is kept as its message id and numbers, and translated when shown (Deadline.rule_text).
+    return m.Deadline.objects.create(kind=kind, starts_on=starts_on, due_on=due_on, owner=owner, rule=rule[0][:200],
+                                     rule_params=rule[1],
                                      policy_version=versions[0], calendar_version=versions[1], dispute=dispute,
                                      case=case, notarial=notarial)
 
@@ -137,7 +140,8 @@ def deadline_set(*, actor: Actor, case_id: int, kind: str, starts_on: date, toda
         case.dispute.claimant)
     with transaction.atomic(durable=True):
         d = _deadline(kind=kind, starts_on=starts_on, due_on=due, owner=owner, case=case, dispute=case.dispute,
-                      rule=_("%(days)d days from %(start)s") % {"days": days, "start": starts_on.isoformat()},
+                      rule=(gettext_noop("%(days)d days from %(start)s"),
+                            {"days": days, "start": starts_on.isoformat()}),
                       versions=(version, cal.version))
         audit.record(actor=actor, action="ipcases.deadline_set", obj=d,
                      changes={"kind": kind, "due": due.isoformat(), "policy_version": version})
@@ -276,7 +280,8 @@ def filing_submit(*, actor: Actor, site_id: int, subject: str, claims: str, resp
             doc.save()
         _deadline(kind=m.DeadlineKind.FILING_DECISION, starts_on=today, due_on=due, owner=site.court.organisation,
                   dispute=dispute, versions=(version, cal.version),
-                  rule=_("%(days)d days from receipt of complete materials") % {"days": p.filing_decision_days})
+                  rule=(gettext_noop("%(days)d days from receipt of complete materials"),
+                        {"days": p.filing_decision_days}))
         audit.record(actor=actor, action="ipcases.filing_submitted", obj=filing,
                      changes={"dispute": dispute.platform_id, "site": site.code, "complaint": filing.complaint_sha256,
                               "evidence": len(evidence), "decision_due": due.isoformat()})
@@ -326,7 +331,8 @@ def filing_correct(*, actor: Actor, filing_id: int, note: str, documents: list[t
         filing.save(update_fields=["status", "received_on", "decision_due"])
         _deadline(kind=m.DeadlineKind.FILING_DECISION, starts_on=today, due_on=due,
                   owner=filing.site.court.organisation, dispute=filing.dispute, versions=(version, cal.version),
-                  rule=_("%(days)d days from receipt of the corrected materials") % {"days": p.filing_decision_days})
+                  rule=(gettext_noop("%(days)d days from receipt of the corrected materials"),
+                        {"days": p.filing_decision_days}))
         audit.record(actor=actor, action="ipcases.filing_corrected", obj=filing,
                      changes={"documents": len(documents), "note": note[:500], "decision_due": due.isoformat()})
     return filing
@@ -362,17 +368,19 @@ def _open_case(*, actor: Actor, dispute: m.Dispute, court: m.CourtProfile, case_
                                  docketed_on=today, trial_limit_due=limit, policy_version=version)
     versions = (version, cal.version)
     _deadline(kind=m.DeadlineKind.TRIAL_LIMIT, starts_on=today, due_on=limit, owner=court.organisation, case=case,
-              dispute=dispute, versions=versions, rule=_("%(months)d months from docketing, excluded periods "
-                                                         "not counted") % {"months": months})
+              dispute=dispute, versions=versions,
+              rule=(gettext_noop("%(months)d months from docketing, excluded periods not counted"),
+                    {"months": months}))
     if instance == 1:
         abroad = not dispute.respondent_has_domicile
         answer = p.no_domicile_days if abroad else p.answer_days
         _deadline(kind=m.DeadlineKind.ANSWER, starts_on=today, due_on=periods.add_days(today, answer, cal),
                   owner=dispute.respondent or court.organisation, case=case, dispute=dispute, versions=versions,
-                  rule=_("%(days)d days from service of the complaint") % {"days": answer})
+                  rule=(gettext_noop("%(days)d days from service of the complaint"), {"days": answer}))
         _deadline(kind=m.DeadlineKind.EVIDENCE, starts_on=today,
                   due_on=periods.add_days(today, p.evidence_days, cal), owner=dispute.claimant, case=case,
-                  dispute=dispute, versions=versions, rule=_("at least %(days)d days") % {"days": p.evidence_days})
+                  dispute=dispute, versions=versions,
+                  rule=(gettext_noop("at least %(days)d days"), {"days": p.evidence_days}))
     return case
 
 
@@ -505,10 +513,11 @@ def mediation_entrust(*, actor: Actor, filing_id: int, organisation_id: int, pha
         versions = (version, cal.version)
         _deadline(kind=m.DeadlineKind.MEDIATION_SELECT, starts_on=today, due_on=select_due,
                   owner=filing.dispute.claimant, dispute=filing.dispute, versions=versions,
-                  rule=_("%(n)d working days") % {"n": p.mediation_select_working_days})
+                  rule=(gettext_noop("%(n)d working days"), {"n": p.mediation_select_working_days}))
         _deadline(kind=m.DeadlineKind.MEDIATION_ASSIGN, starts_on=select_due, due_on=assign_due,
                   owner=actor.organisation, dispute=filing.dispute, versions=versions,
-                  rule=_("%(n)d working days after the parties' window") % {"n": p.mediation_assign_working_days})
+                  rule=(gettext_noop("%(n)d working days after the parties' window"),
+                        {"n": p.mediation_assign_working_days}))
         audit.record(actor=actor, action="ipcases.mediation_entrusted", obj=med,
                      changes={"dispute": filing.dispute.platform_id, "organisation": org.pk, "phase": phase})
         notify_organisation(organisation=org, message_id="ipcases.mediation_entrusted",
@@ -539,7 +548,7 @@ def _choose(*, med: m.Mediation, mediator_id: int, by: str, actor: Actor, today:
     _meet(med.dispute.deadlines.filter(kind__in=[m.DeadlineKind.MEDIATION_SELECT, m.DeadlineKind.MEDIATION_ASSIGN]))
     _deadline(kind=m.DeadlineKind.MEDIATION_ACCEPT, starts_on=today, due_on=med.accept_due, owner=med.organisation,
               dispute=med.dispute, versions=(med.policy_version, cal.version),
-              rule=_("%(n)d working days") % {"n": p.mediation_accept_working_days})
+              rule=(gettext_noop("%(n)d working days"), {"n": p.mediation_accept_working_days}))
     return mediator
 
 
@@ -619,7 +628,7 @@ def mediation_accept(*, actor: Actor, mediation_id: int, conflict_disclosure: st
         _meet(med.dispute.deadlines.filter(kind=m.DeadlineKind.MEDIATION_ACCEPT))
         _deadline(kind=m.DeadlineKind.MEDIATION_PERIOD, starts_on=today, due_on=med.period_due,
                   owner=med.organisation, dispute=med.dispute, versions=(version, cal.version),
-                  rule=_("%(days)d days") % {"days": days})
+                  rule=(gettext_noop("%(days)d days"), {"days": days}))
         audit.record(actor=actor, action="ipcases.mediation_accepted", obj=med,
                      changes={"mediator": med.mediator_id, "period_due": med.period_due.isoformat(),
                               "disclosure": disclosure[:200]})
@@ -649,7 +658,7 @@ def mediation_decline(*, actor: Actor, mediation_id: int, reason: str, today: da
         _meet(med.dispute.deadlines.filter(kind=m.DeadlineKind.MEDIATION_ACCEPT))
         _deadline(kind=m.DeadlineKind.MEDIATION_ASSIGN, starts_on=today, due_on=med.assign_due,
                   owner=med.dispute.court.organisation, dispute=med.dispute, versions=(med.policy_version, cal.version),
-                  rule=_("%(n)d working days after a decline") % {"n": p.mediation_assign_working_days})
+                  rule=(gettext_noop("%(n)d working days after a decline"), {"n": p.mediation_assign_working_days}))
         audit.record(actor=actor, action="ipcases.mediation_declined", obj=med, changes={"reason": reason[:300]})
     return med
 
@@ -679,7 +688,7 @@ def mediation_fail(*, actor: Actor, mediation_id: int, record: str, today: date 
             m.Dispute.objects.filter(pk=med.dispute_id).update(status=m.DisputeStatus.FILING)
             _deadline(kind=m.DeadlineKind.FILING_DECISION, starts_on=today, due_on=due,
                       owner=med.dispute.court.organisation, dispute=med.dispute, versions=(version, cal.version),
-                      rule=_("%(days)d days after failed mediation") % {"days": p.filing_decision_days})
+                      rule=(gettext_noop("%(days)d days after failed mediation"), {"days": p.filing_decision_days}))
         audit.record(actor=actor, action="ipcases.mediation_failed", obj=med, changes={"record": record[:500]})
         notify_organisation(organisation=med.dispute.court.organisation, message_id="ipcases.mediation_failed",
                             params={"ref": med.dispute.platform_id}, url=f"/ipcases/disputes/{med.dispute_id}/")
@@ -930,7 +939,7 @@ def notarial_request(*, actor: Actor, notary_id: int, title: str, purpose: str, 
                                              certificate_due=due, policy_version=version, calendar_version=cal.version)
         _deadline(kind=m.DeadlineKind.NOTARIAL_CERTIFICATE, starts_on=today, due_on=due, owner=notary, notarial=r,
                   dispute=dispute, versions=(version, cal.version),
-                  rule=_("%(n)d working days") % {"n": p.notarial_certificate_working_days})
+                  rule=(gettext_noop("%(n)d working days"), {"n": p.notarial_certificate_working_days}))
         audit.record(actor=actor, action="ipcases.notarial_requested", obj=r, changes={"notary": notary.pk})
         notify_organisation(organisation=notary, message_id="ipcases.notarial_requested", params={"title": r.title},
                             url=f"/ipcases/notarial/{r.pk}/")

@@ -286,7 +286,7 @@ DEADLINE_COLUMNS = [
     Column(gettext_lazy("Counted from"), lambda d: d.starts_on),
     Column(gettext_lazy("Due"), lambda d: d.due_on),
     Column(gettext_lazy("Who must act"), lambda d: d.owner.name),
-    Column(gettext_lazy("Rule"), lambda d: d.rule),
+    Column(gettext_lazy("Rule"), lambda d: d.rule_text),
     Column(gettext_lazy("Status"), lambda d: d.get_status_display()),
     Column(gettext_lazy("Policy version"), lambda d: f"{d.policy_version}/{d.calendar_version}"),
 ]

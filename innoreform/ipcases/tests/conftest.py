@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from innoreform.core.models import OrgKind, Role
 from innoreform.core.regions import Region
@@ -40,8 +41,11 @@ def world(db, settings, tmp_path, monkeypatch):
                                            fee_fen=0) for n, r in (("李调解", Region.GUANGZHOU), ("陈调解", "HK"))]
     notary_org = make_org(kind=OrgKind.NOTARY_OFFICE)
     notary = make_actor(org=notary_org, role=Role.APPROVER)
-    return type("World", (), dict(court=court, site=site, clerk=clerk, judge=judge, party=party, other=other,
+    world = type("World", (), dict(court=court, site=site, clerk=clerk, judge=judge, party=party, other=other,
                                   med_org=med_org, mediator=mediator_actor, mediators=mediators, notary=notary))
+    with translation.override("en"):  # assertions read English messages
+        yield world
+    keys.clear_cache()
 
 
 def file(world, **kw):
