@@ -11,6 +11,8 @@ from pydantic import field_validator
 from innoreform.core.api_support import DbId, Fen, Name
 
 B64_MAX = 14_000_000  # 10 MB of bytes in base64
+# Published so that clients (and schemathesis) know what the server accepts: standard base64, padded.
+B64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 
 
 def decode(value: str) -> bytes:
@@ -28,7 +30,7 @@ class IpcaseIdentityMixin(Schema):
 class IpcaseFileIn(Schema):
     title: Name = Field("", max_length=200)
     filename: Name = Field(..., min_length=1, max_length=200)
-    content_base64: str = Field(..., min_length=1, max_length=B64_MAX)
+    content_base64: str = Field(..., min_length=4, max_length=B64_MAX, pattern=B64_PATTERN)
 
     @field_validator("content_base64")
     @classmethod
@@ -253,7 +255,7 @@ class IpcaseHearingOut(Schema):
 
 
 class IpcaseTranscriptIn(Schema):
-    content_base64: str = Field(..., min_length=1, max_length=B64_MAX)
+    content_base64: str = Field(..., min_length=4, max_length=B64_MAX, pattern=B64_PATTERN)
 
 
 class IpcaseConfirmIn(Schema):
@@ -263,7 +265,7 @@ class IpcaseConfirmIn(Schema):
 class IpcaseServeIn(Schema):
     recipient_id: DbId
     title: Name = Field(..., min_length=1, max_length=200)
-    content_base64: str = Field(..., min_length=1, max_length=B64_MAX)
+    content_base64: str = Field(..., min_length=4, max_length=B64_MAX, pattern=B64_PATTERN)
 
 
 class IpcaseServiceOut(Schema):
@@ -298,7 +300,7 @@ class IpcaseNotarialIn(Schema):
 
 class IpcaseCaptureIn(Schema):
     filename: Name = Field(..., min_length=1, max_length=200)
-    content_base64: str = Field(..., min_length=1, max_length=B64_MAX)
+    content_base64: str = Field(..., min_length=4, max_length=B64_MAX, pattern=B64_PATTERN)
     time_source: str = Field(..., min_length=1, max_length=200)
     checklist: dict[str, bool]
     metadata: dict[str, str] = Field(default_factory=dict)

@@ -42,6 +42,21 @@ def _today(today: date | None) -> date:
     return today or timezone.localdate()
 
 
+def _near(field: str, day: date, today: date, years: int = 5) -> date:
+    """Event dates more than a few years from today are typing errors (and would overflow date sums)."""
+    if abs((day - today).days) > 366 * years:
+        raise field_error(field, _("The date is too far from today."))
+    return day
+
+
+def _aware(field: str, value: datetime) -> datetime:
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if abs((value - timezone.now()).days) > 366 * 5:
+        raise field_error(field, _("The date is too far from today."))
+    return value
+
+
 def _sha(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -124,6 +139,7 @@ def deadline_set(*, actor: Actor, case_id: int, kind: str, starts_on: date, toda
     case = m.Case.objects.select_related("dispute").filter(court__organisation=actor.organisation, pk=case_id).first()
     if case is None:
         raise NotFound()
+    _near("starts_on", starts_on, _today(today))
     version, p = periods.periods(starts_on)
     cal = periods.official_calendar(starts_on)
     abroad = not case.dispute.respondent_has_domicile
@@ -169,6 +185,7 @@ def excluded_period_start(*, actor: Actor, case_id: int, kind: str, starts_on: d
         raise field_error("kind", _("Not a period excluded from the trial limit."))
     if starts_on < case.docketed_on:
         raise field_error("starts_on", _("An excluded period cannot start before the case was docketed."))
+    _near("starts_on", starts_on, _today(today))
     with transaction.atomic(durable=True):
         case = m.Case.objects.select_for_update().get(pk=case.pk)
         if case.excluded_periods.filter(ends_on__isnull=True).exists():
@@ -187,6 +204,7 @@ def excluded_period_end(*, actor: Actor, period_id: int, ends_on: date, today: d
         raise NotFound()
     if ends_on < e.starts_on:
         raise field_error("ends_on", _("The end is before the start."))
+    _near("ends_on", ends_on, _today(today))
     with transaction.atomic(durable=True):
         case = m.Case.objects.select_for_update().get(pk=e.case_id)
         updated = m.ExcludedPeriod.objects.filter(pk=e.pk, ends_on__isnull=True).update(ends_on=ends_on)
@@ -779,6 +797,7 @@ def hearing_schedule(*, actor: Actor, case_id: int, mode: str, starts_at: dateti
         raise NotFound()
     if mode not in m.HearingMode.values:
         raise field_error("mode", _("At a circuit site or by video."))
+    starts_at, ends_at = _aware("starts_at", starts_at), _aware("ends_at", ends_at)
     if ends_at <= starts_at:
         raise field_error("ends_at", _("The end is before the start."))
     if starts_at < timezone.now():
