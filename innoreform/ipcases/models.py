@@ -79,7 +79,7 @@ class Dispute(models.Model):
 
     platform_id = models.CharField(_("platform dispute id"), max_length=30, unique=True, null=True)
     court = models.ForeignKey(CourtProfile, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("court"))
-    claimant = models.ForeignKey(ORG, on_delete=models.PROTECT, related_name="+", verbose_name=_("claimant"))
+    claimant = models.ForeignKey(ORG, on_delete=models.PROTECT, related_name="+", verbose_name=_("plaintiff"))
     respondent = models.ForeignKey(ORG, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
                                    verbose_name=_("respondent (on the platform)"))
     respondent_name = models.CharField(_("respondent"), max_length=200)
@@ -183,7 +183,7 @@ class CaseType(models.TextChoices):
 
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    DECIDED = "decided", _("Decided")
+    DECIDED = "decided", _("Judgment given")
     CLOSED = "closed", _("Closed")
 
 
@@ -247,7 +247,7 @@ class DeadlineKind(models.TextChoices):
 class DeadlineStatus(models.TextChoices):
     OPEN = "open", _("Open")
     MET = "met", _("Met")
-    LAPSED = "lapsed", _("Lapsed")
+    LAPSED = "lapsed", _("Overdue (lapsed)")
 
 
 class Deadline(models.Model):
@@ -290,8 +290,8 @@ class ExcludedPeriod(models.Model):
              ("settlement", _("Settlement")), ("jurisdiction", _("Jurisdiction dispute"))]
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="excluded_periods")
     kind = models.CharField(_("kind"), max_length=15, choices=KINDS)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"), null=True, blank=True)
+    starts_on = models.DateField(_("excluded from"))
+    ends_on = models.DateField(_("excluded until"), null=True, blank=True)
 
 
 class Mediator(models.Model):
@@ -387,7 +387,7 @@ class HearingMode(models.TextChoices):
 
 class Hearing(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearings")
-    mode = models.CharField(_("mode"), max_length=8, choices=HearingMode.choices)
+    mode = models.CharField(_("hearing mode"), max_length=8, choices=HearingMode.choices)
     site = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("site"))
     room = models.CharField(_("room"), max_length=50, blank=True)

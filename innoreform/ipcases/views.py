@@ -133,7 +133,7 @@ def file_new(request):
 DISPUTE_COLUMNS = [
     Column(gettext_lazy("Dispute id"), lambda d: d.platform_id),
     Column(gettext_lazy("Subject"), lambda d: d.subject),
-    Column(gettext_lazy("Claimant"), lambda d: d.claimant.name),
+    Column(gettext_lazy("Plaintiff"), lambda d: d.claimant.name),
     Column(gettext_lazy("Respondent"), lambda d: d.respondent_name),
     Column(gettext_lazy("Service point"), lambda d: d.filing.site.name if hasattr(d, "filing") else ""),
     Column(gettext_lazy("Status"), lambda d: d.get_status_display()),
@@ -260,7 +260,7 @@ CASE_COLUMNS = [
     Column(gettext_lazy("Case number"), lambda c: c.number),
     Column(gettext_lazy("Dispute id"), lambda c: c.dispute.platform_id),
     Column(gettext_lazy("Instance"), lambda c: c.instance),
-    Column(gettext_lazy("Claimant"), lambda c: c.dispute.claimant.name),
+    Column(gettext_lazy("Plaintiff"), lambda c: c.dispute.claimant.name),
     Column(gettext_lazy("Docketed"), lambda c: c.docketed_on),
     Column(gettext_lazy("Trial limit"), lambda c: c.trial_limit_due),
     Column(gettext_lazy("Status"), lambda c: c.get_status_display()),
