@@ -39,6 +39,7 @@ def _mount() -> None:
     from innoreform.core import api as core
     from innoreform.credit import api as credit
     from innoreform.financing import api as financing
+    from innoreform.ipcases import api as ipcases
     from innoreform.ledger import api as ledger
     from innoreform.patents import api as patents
     from innoreform.pools import api as pools
@@ -47,7 +48,8 @@ def _mount() -> None:
 
     for prefix, module in (("/core", core), ("/books", books), ("/ledger", ledger), ("/registry", registry),
                            ("/credit", credit), ("/patents", patents), ("/vouchers", vouchers),
-                           ("/financing", financing), ("/pools", pools)):
+                           ("/financing", financing), ("/pools", pools),
+                           ("/ipcases", ipcases)):
         portal_api.add_router(prefix, module.router)
         bank_api.add_router(BANK_PREFIXES.get(prefix, prefix), module.bank_router)
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "innoreform.financing",
     "innoreform.vouchers",
     "innoreform.pools",
+    "innoreform.ipcases",
 ]
 
 MIDDLEWARE = [

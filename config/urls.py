@@ -36,6 +36,7 @@ urlpatterns = [
     path("vouchers/", include("innoreform.vouchers.urls")),
     path("financing/", include("innoreform.financing.urls")),
     path("pools/", include("innoreform.pools.urls")),
+    path("ipcases/", include("innoreform.ipcases.urls")),
     path("", include("innoreform.core.urls")),
 ]
 if settings.DEBUG:
