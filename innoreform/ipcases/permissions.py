@@ -5,7 +5,7 @@ which answer NotFound for what the actor may not see.
 """
 
 from innoreform.core.models import OrgKind, Role
-from innoreform.core.policies import OperationTable
+from innoreform.core.permissions import OperationTable
 
 PARTY = frozenset({OrgKind.ENTERPRISE, OrgKind.SERVICE_INSTITUTION, OrgKind.COLLEGE})
 COURT = frozenset({OrgKind.COURT})
@@ -30,3 +30,4 @@ TABLE: dict[str, tuple[frozenset[str], str]] = {
 _table = OperationTable(TABLE)
 allowed = _table.allowed
 can = _table.can
+require = _table.require

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from innoreform.core import audit
 from innoreform.core.actor import Actor
-from innoreform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
+from innoreform.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from innoreform.core.models import Organisation, OrgKind, User
 from innoreform.core.services import notify_organisation
 from innoreform.ledger import selectors as ledger_selectors
@@ -27,15 +27,9 @@ from innoreform.ledger import services as ledger_services
 
 from . import models as m
 from . import pdfsign, periods
-from .permissions import can
+from .permissions import require
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the ledger preserves files up to 10 MB
-
-
-def _require(actor: Actor, operation: str) -> None:
-    if not can(actor, operation):
-        audit.record_denial(actor=actor, action=operation, reason="role")
-        raise PermissionDenied()
 
 
 def _today(today: date | None) -> date:
@@ -135,7 +129,7 @@ def _meet(qs) -> None:
 def deadline_set(*, actor: Actor, case_id: int, kind: str, starts_on: date, today: date | None = None) -> m.Deadline:
     """Start a period on a case from an event date (service of a judgment or ruling, of the
     complaint...). A deadline that has already passed is refused: its start date is wrong."""
-    _require(actor, "ipcases.clerk")
+    require(actor, "ipcases.clerk")
     case = m.Case.objects.select_related("dispute").filter(court__organisation=actor.organisation, pk=case_id).first()
     if case is None:
         raise NotFound()
@@ -177,7 +171,7 @@ def _recompute_trial_limit(case: m.Case, today: date) -> None:
 
 def excluded_period_start(*, actor: Actor, case_id: int, kind: str, starts_on: date,
                           today: date | None = None) -> m.ExcludedPeriod:
-    _require(actor, "ipcases.judge")
+    require(actor, "ipcases.judge")
     case = m.Case.objects.filter(court__organisation=actor.organisation, pk=case_id).first()
     if case is None:
         raise NotFound()
@@ -198,7 +192,7 @@ def excluded_period_start(*, actor: Actor, case_id: int, kind: str, starts_on: d
 
 
 def excluded_period_end(*, actor: Actor, period_id: int, ends_on: date, today: date | None = None) -> m.ExcludedPeriod:
-    _require(actor, "ipcases.judge")
+    require(actor, "ipcases.judge")
     e = m.ExcludedPeriod.objects.filter(case__court__organisation=actor.organisation, pk=period_id).first()
     if e is None:
         raise NotFound()
@@ -247,7 +241,7 @@ def filing_submit(*, actor: Actor, site_id: int, subject: str, claims: str, resp
                   respondent_has_domicile: bool = True, claim_fen: int = 0, today: date | None = None) -> m.Filing:
     """A party files at a local service point: identity re-checked, consent recorded for the
     filing stage, complaint and evidence stored, the court's decision due in 7 days."""
-    _require(actor, "ipcases.file")
+    require(actor, "ipcases.file")
     site = m.ServicePoint.objects.select_related("court").filter(pk=site_id).first()
     if site is None:
         raise field_error("site_id", _("Choose a service point."))
@@ -321,7 +315,7 @@ def filing_correct(*, actor: Actor, filing_id: int, note: str, documents: list[t
                    consent: bool, legal_name: str, id_number: str, today: date | None = None) -> m.Filing:
     """The party answers the one consolidated correction notice; the 7 days start again from the
     day the materials are complete."""
-    _require(actor, "ipcases.file")
+    require(actor, "ipcases.file")
     filing = m.Filing.objects.select_related("dispute", "site__court").filter(
         pk=filing_id, dispute__claimant=actor.organisation).first()
     if filing is None:
@@ -407,7 +401,7 @@ def filing_decide(*, actor: Actor, filing_id: int, decision: str, items: list[st
     """Docket (a case number), one consolidated correction notice, or a refusal with reasons.
     Returns the Case when docketed, else the Filing. The filing row is locked: two clerks docketing
     at once get one case number and one Conflict."""
-    _require(actor, "ipcases.decide_filing")
+    require(actor, "ipcases.decide_filing")
     filing = _filing_for_court(actor, filing_id)
     items = [str(i).strip()[:300] for i in items if str(i).strip()]
     if decision not in ("docket", "correct", "refuse"):
@@ -467,7 +461,7 @@ def case_appeal(*, actor: Actor, case_id: int, appellate_court_id: int, against:
                 today: date | None = None) -> m.Case:
     """Forward an appeal to the appellate court: a second-instance case on the same dispute id,
     linked to the first-instance case."""
-    _require(actor, "ipcases.decide_filing")
+    require(actor, "ipcases.decide_filing")
     lower = m.Case.objects.select_related("dispute").filter(pk=case_id, court__organisation=actor.organisation,
                                                             instance=1).first()
     if lower is None:
@@ -501,7 +495,7 @@ def mediation_entrust(*, actor: Actor, filing_id: int, organisation_id: int, pha
                       procedure: str = "ordinary", today: date | None = None) -> m.Mediation:
     """The court entrusts the dispute to a mediation organisation: the parties have 2 working days
     to choose a mediator, after which the court assigns one within 3."""
-    _require(actor, "ipcases.decide_filing")
+    require(actor, "ipcases.decide_filing")
     filing = _filing_for_court(actor, filing_id)
     org = Organisation.objects.filter(pk=organisation_id, kind=OrgKind.MEDIATION_BODY, is_active=True).first()
     if org is None:
@@ -572,7 +566,7 @@ def _choose(*, med: m.Mediation, mediator_id: int, by: str, actor: Actor, today:
 
 def mediation_select(*, actor: Actor, mediation_id: int, mediator_id: int, consent: bool, legal_name: str,
                      id_number: str, today: date | None = None) -> m.Mediation:
-    _require(actor, "ipcases.party")
+    require(actor, "ipcases.party")
     med = _mediation_for_party(actor, mediation_id)
     today = _today(today)
     with transaction.atomic(durable=True):
@@ -593,7 +587,7 @@ def mediation_select(*, actor: Actor, mediation_id: int, mediator_id: int, conse
 
 
 def mediation_assign(*, actor: Actor, mediation_id: int, mediator_id: int, today: date | None = None) -> m.Mediation:
-    _require(actor, "ipcases.decide_filing")
+    require(actor, "ipcases.decide_filing")
     med = m.Mediation.objects.filter(pk=mediation_id, dispute__court__organisation=actor.organisation).first()
     if med is None:
         raise NotFound()
@@ -622,7 +616,7 @@ def _mediation_for_body(actor: Actor, mediation_id: int) -> m.Mediation:
 def mediation_accept(*, actor: Actor, mediation_id: int, conflict_disclosure: str,
                      today: date | None = None) -> m.Mediation:
     """The mediator accepts within 3 working days, disclosing any conflict (or stating none)."""
-    _require(actor, "ipcases.mediate")
+    require(actor, "ipcases.mediate")
     med = _mediation_for_body(actor, mediation_id)
     disclosure = (conflict_disclosure or "").strip()
     if not disclosure:
@@ -656,7 +650,7 @@ def mediation_accept(*, actor: Actor, mediation_id: int, conflict_disclosure: st
 def mediation_decline(*, actor: Actor, mediation_id: int, reason: str, today: date | None = None) -> m.Mediation:
     """The mediator declines (e.g. a conflict): the choice reopens, and this mediator cannot be
     chosen again for this mediation."""
-    _require(actor, "ipcases.mediate")
+    require(actor, "ipcases.mediate")
     med = _mediation_for_body(actor, mediation_id)
     if not (reason or "").strip():
         raise field_error("reason", _("Say why."))
@@ -684,7 +678,7 @@ def mediation_decline(*, actor: Actor, mediation_id: int, reason: str, today: da
 def mediation_fail(*, actor: Actor, mediation_id: int, record: str, today: date | None = None) -> m.Mediation:
     """Mediation failed: the dispute returns to the court with the mediation record; a
     pre-filing dispute's filing awaits the court's decision again (7 days from today)."""
-    _require(actor, "ipcases.mediate")
+    require(actor, "ipcases.mediate")
     med = _mediation_for_body(actor, mediation_id)
     if not (record or "").strip():
         raise field_error("record", _("Write the mediation record the court will receive."))
@@ -721,7 +715,7 @@ def _signers(med: m.Mediation) -> list[Organisation]:
 def mediation_propose_agreement(*, actor: Actor, mediation_id: int, text: str) -> m.Mediation:
     """The mediator drafts the agreement as a PDF; it takes effect once every party and the
     organisation have signed it (each signature a PAdES revision of the same document)."""
-    _require(actor, "ipcases.mediate")
+    require(actor, "ipcases.mediate")
     med = _mediation_for_body(actor, mediation_id)
     text = (text or "").strip()
     if not text:
@@ -749,7 +743,7 @@ def mediation_sign(*, actor: Actor, mediation_id: int, legal_name: str = "", id_
     if med is None or actor.organisation not in _signers(med):
         raise NotFound()
     is_body = actor.organisation == med.organisation
-    _require(actor, "ipcases.mediate" if is_body else "ipcases.party")
+    require(actor, "ipcases.mediate" if is_body else "ipcases.party")
     with transaction.atomic(durable=True):
         med = m.Mediation.objects.select_for_update().select_related("dispute").get(pk=med.pk)
         if med.status != m.MediationStatus.SIGNING:
@@ -791,7 +785,7 @@ def hearing_schedule(*, actor: Actor, case_id: int, mode: str, starts_at: dateti
                      judge_id: int, site_id: int | None = None, room: str = "", video_url: str = "") -> m.Hearing:
     """Schedule at a circuit site or by video. A room or a judge already busy at that time is
     refused; the court's profile row is locked so two clerks cannot book the same slot at once."""
-    _require(actor, "ipcases.clerk")
+    require(actor, "ipcases.clerk")
     case = m.Case.objects.filter(pk=case_id, court__organisation=actor.organisation).first()
     if case is None:
         raise NotFound()
@@ -831,7 +825,7 @@ def hearing_schedule(*, actor: Actor, case_id: int, mode: str, starts_at: dateti
 
 
 def transcript_upload(*, actor: Actor, hearing_id: int, data: bytes) -> m.Hearing:
-    _require(actor, "ipcases.clerk")
+    require(actor, "ipcases.clerk")
     hearing = m.Hearing.objects.filter(pk=hearing_id, case__court__organisation=actor.organisation).first()
     if hearing is None:
         raise NotFound()
@@ -848,7 +842,7 @@ def transcript_upload(*, actor: Actor, hearing_id: int, data: bytes) -> m.Hearin
 
 def transcript_confirm(*, actor: Actor, hearing_id: int, sha256: str) -> m.TranscriptConfirmation:
     """A party confirms the transcript it read: the hash it saw must be the current one."""
-    _require(actor, "ipcases.party")
+    require(actor, "ipcases.party")
     hearing = m.Hearing.objects.filter(pk=hearing_id).filter(
         Q(case__dispute__claimant=actor.organisation) | Q(case__dispute__respondent=actor.organisation)).first()
     if hearing is None:
@@ -868,7 +862,7 @@ def transcript_confirm(*, actor: Actor, hearing_id: int, sha256: str) -> m.Trans
 def service_send(*, actor: Actor, case_id: int, recipient_id: int, title: str, data: bytes) -> m.ServiceOfDocument:
     """Electronic service: only to a party that consented to it; in effect on arrival in the
     recipient's platform inbox; each event (sent, arrived, opened) traced."""
-    _require(actor, "ipcases.clerk")
+    require(actor, "ipcases.clerk")
     case = m.Case.objects.select_related("dispute").filter(pk=case_id, court__organisation=actor.organisation).first()
     if case is None:
         raise NotFound()
@@ -911,7 +905,7 @@ def service_opened(*, actor: Actor, service_id: int) -> m.ServiceOfDocument:
 
 def consent_give(*, actor: Actor, dispute_id: int, stage: str, legal_name: str, id_number: str) -> m.Consent:
     """A party consents to online litigation for one more stage (e.g. electronic service, hearing)."""
-    _require(actor, "ipcases.party")
+    require(actor, "ipcases.party")
     dispute = m.Dispute.objects.filter(pk=dispute_id).filter(
         Q(claimant=actor.organisation) | Q(respondent=actor.organisation)).first()
     if dispute is None:
@@ -933,7 +927,7 @@ CHECKLIST = ("clean_os_image", "browser_cache_cleared", "no_proxy", "dns_checked
 
 def notarial_request(*, actor: Actor, notary_id: int, title: str, purpose: str, target_url: str = "",
                      dispute_id: int | None = None, today: date | None = None) -> m.NotarialRequest:
-    _require(actor, "ipcases.notary_request")
+    require(actor, "ipcases.notary_request")
     notary = Organisation.objects.filter(pk=notary_id, kind=OrgKind.NOTARY_OFFICE, is_active=True).first()
     if notary is None:
         raise field_error("notary_id", _("Choose a notary office."))
@@ -969,7 +963,7 @@ def notarial_capture(*, actor: Actor, request_id: int, filename: str, data: byte
                      checklist: dict, metadata: dict) -> m.NotarialRequest:
     """The notary's capture record: web-capture metadata, the clean-environment checklist (every
     item must be checked), operator and time source; the file's SHA-256 goes on the trust ledger."""
-    _require(actor, "ipcases.notary_capture")
+    require(actor, "ipcases.notary_capture")
     r = m.NotarialRequest.objects.filter(pk=request_id, notary=actor.organisation).first()
     if r is None:
         raise NotFound()
@@ -1002,7 +996,7 @@ def notarial_certify(*, actor: Actor, request_id: int) -> m.NotarialRequest:
     """Issue the notarial certificate: the ledger receipt for the file (published and witnessed
     checkpoint), then a PDF certificate naming the hash, the receipt's index and checkpoint,
     signed by the notary office (PAdES)."""
-    _require(actor, "ipcases.notary_certify")
+    require(actor, "ipcases.notary_certify")
     r = m.NotarialRequest.objects.filter(pk=request_id, notary=actor.organisation).first()
     if r is None:
         raise NotFound()
@@ -1040,7 +1034,7 @@ def notarial_certify(*, actor: Actor, request_id: int) -> m.NotarialRequest:
 
 def evidence_attach(*, actor: Actor, request_id: int, dispute_id: int) -> m.NotarialRequest:
     """The requester attaches notarised evidence to one of its disputes: it follows the case."""
-    _require(actor, "ipcases.party")
+    require(actor, "ipcases.party")
     r = m.NotarialRequest.objects.filter(pk=request_id, requester=actor.organisation).first()
     dispute = m.Dispute.objects.filter(pk=dispute_id).filter(
         Q(claimant=actor.organisation) | Q(respondent=actor.organisation)).first()
