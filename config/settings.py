@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "innoreform.financing",
     "innoreform.vouchers",
     "innoreform.pools",
+    "innoreform.biomed",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("vouchers/", include("innoreform.vouchers.urls")),
     path("financing/", include("innoreform.financing.urls")),
     path("pools/", include("innoreform.pools.urls")),
+    path("biomed/", include("innoreform.biomed.urls")),
     path("", include("innoreform.core.urls")),
 ]
 if settings.DEBUG:
