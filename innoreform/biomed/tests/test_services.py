@@ -56,7 +56,7 @@ def test_c_level_is_approved_automatically_with_the_rule_shown(enterprise, cell_
     assert (application.level, application.level_rule, application.policy_version) == ("C", "c_cell_protein", 1)
     texts = [services.explain(c) for c in application.checks]
     assert any("c_cell_protein" not in t and "商品化细胞系" in t for t in texts)
-    assert any("approved automatically" in t for t in texts)
+    assert any("自动批准" in t for t in texts)  # zh-hans, the default language
     approval = application.approval
     assert approval.quantity == 30 and approval.unit == m.Unit.VIAL and not approval.single_use
     assert (approval.valid_from, approval.valid_until) == (TODAY, TODAY.replace(year=2027) - timedelta(days=1))
@@ -255,3 +255,9 @@ def test_statistics_for_customs_and_department_only(enterprise, c_approval, revi
     assert selectors.statistics(actor=department)["batches"] == 1
     with pytest.raises(NotFound):
         selectors.statistics(actor=enterprise)
+
+
+def test_daily_task_escalates_as_the_system(enterprise, c_approval):
+    from innoreform.biomed import tasks
+
+    assert tasks.daily.call() == {"escalated": 0}
