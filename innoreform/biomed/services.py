@@ -319,6 +319,10 @@ def batch_declare(*, actor: Actor, approval_id: int, declaration_no: str, quanti
         raise field_error("declaration_no", _("A declaration number has 6 to 32 letters, digits or hyphens."))
     _quantity("quantity", quantity)
     today = on or timezone.localdate()
+    # Checked before the lock, which every declaration on the approval queues for: the unique
+    # index still refuses a duplicate that races past this.
+    if m.Batch.objects.filter(declaration_no=declaration_no).exists():
+        raise _refuse("declaration_duplicate", _("Declaration %(d)s was already written off.") % {"d": declaration_no})
     with transaction.atomic():
         qs = m.Approval.objects.select_for_update().filter(pk=approval_id)
         if actor.kind != OrgKind.CUSTOMS and not actor.is_system:
@@ -354,9 +358,6 @@ def batch_declare(*, actor: Actor, approval_id: int, declaration_no: str, quanti
                           % {"q": quantity, "unit": unit_label, "left": approval.balance, "no": approval.number,
                              "total": approval.quantity, "used": approval.written_off},
                           balance=approval.balance, requested=quantity)
-        if m.Batch.objects.filter(declaration_no=declaration_no).exists():
-            raise _refuse("declaration_duplicate", _("Declaration %(d)s was already written off.")
-                          % {"d": declaration_no})
         first = approval.written_off == 0
         approval.written_off += quantity
         fields = ["written_off"]
@@ -367,11 +368,10 @@ def batch_declare(*, actor: Actor, approval_id: int, declaration_no: str, quanti
             fields += ["status", "closed_reason"]
         approval.save(update_fields=fields)
         try:
-            with transaction.atomic():
-                batch = m.Batch.objects.create(approval=approval, declaration_no=declaration_no, quantity=quantity,
-                                               unit=unit, port=port, balance_after=approval.balance,
-                                               declared_by=actor.user, declared_by_label=actor.label)
-        except IntegrityError as exc:  # the same declaration number racing on another approval
+            batch = m.Batch.objects.create(approval=approval, declaration_no=declaration_no, quantity=quantity,
+                                           unit=unit, port=port, balance_after=approval.balance,
+                                           declared_by=actor.user, declared_by_label=actor.label)
+        except IntegrityError as exc:  # the same declaration number racing: this block rolls back
             raise _refuse("declaration_duplicate", _("Declaration %(d)s was already written off.")
                           % {"d": declaration_no}) from exc
         if first and approval.level in m.HIGH_RISK:
