@@ -67,9 +67,9 @@ HIGH_RISK = frozenset({Level.A, Level.B})
 
 
 class Unit(models.TextChoices):
-    VIAL = "vial", pgettext_lazy("unit", "vial")
-    TUBE = "tube", pgettext_lazy("unit", "tube")
-    PIECE = "piece", pgettext_lazy("unit", "piece")
+    VIAL = "vial", pgettext_lazy("unit", "vials")
+    TUBE = "tube", pgettext_lazy("unit", "tubes")
+    PIECE = "piece", pgettext_lazy("unit", "pieces")
     ML = "ml", pgettext_lazy("unit", "ml")
     MG = "mg", pgettext_lazy("unit", "mg")
 

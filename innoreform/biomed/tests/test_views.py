@@ -42,7 +42,7 @@ def test_enterprise_applies_on_the_page_and_sees_the_rule_that_decided(enterpris
     page = client.post(f"/biomed/approvals/{approval.pk}/declare/",
                        data={"declaration_no": "514120260000004", "quantity": 5, "unit": "vial",
                              "port": "baiyun_airport"}, follow=True).content.decode()
-    assert "more than the 2 vial left" in page and "514120260000003" in page
+    assert "more than the 2 vials left" in page and "514120260000003" in page
     assert m.Batch.objects.count() == 3
     csv = client.get(f"/biomed/approvals/{approval.pk}/?format=csv")
     assert csv.status_code == 200 and b"514120260000001" in b"".join(csv.streaming_content)
