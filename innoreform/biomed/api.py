@@ -10,7 +10,7 @@ Idempotency-Key (a replay returns the stored answer; the batch is written off on
 import base64
 import binascii
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from innoreform.core.api_support import DbId, responses
 from innoreform.core.errors import field_error
@@ -36,6 +36,10 @@ class BiomedPageQuery(Schema):
         if self.status:
             qs = qs.filter(status=self.status[:20])
         return qs[offset:offset + limit]
+
+
+class BiomedStatisticsQuery(Schema):
+    year: int | None = Field(None, ge=2000, le=2100)
 
 
 def _decode(attachments: list[s.BiomedAttachmentIn]) -> list[tuple[str, str, bytes]]:
@@ -143,8 +147,8 @@ def biomed_follow_up_report(request, follow_up_id: DbId, payload: s.BiomedFollow
 
 
 @router.get("/statistics", response=responses(s.BiomedStatisticsOut, 404), operation_id="biomed_statistics")
-def biomed_statistics(request, year: int | None = None):
-    return s.BiomedStatisticsOut(**selectors.statistics(actor=request.auth, year=year))
+def biomed_statistics(request, query: Query[BiomedStatisticsQuery]):
+    return s.BiomedStatisticsOut(**selectors.statistics(actor=request.auth, year=query.year))
 
 
 # --- customs systems (API keys) -----------------------------------------------------------------------------
@@ -178,5 +182,5 @@ def bank_biomed_batch_declare(request, approval_id: DbId, payload: s.BiomedBatch
 
 @bank_router.get("/statistics", response=responses(s.BiomedStatisticsOut, 404),
                  operation_id="bank_biomed_statistics")
-def bank_biomed_statistics(request, year: int | None = None):
-    return s.BiomedStatisticsOut(**selectors.statistics(actor=request.auth, year=year))
+def bank_biomed_statistics(request, query: Query[BiomedStatisticsQuery]):
+    return s.BiomedStatisticsOut(**selectors.statistics(actor=request.auth, year=query.year))

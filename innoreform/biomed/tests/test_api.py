@@ -198,3 +198,9 @@ def test_hundred_concurrent_declarations_never_write_off_more_than_the_quantity(
     assert approval.written_off == sum(b.quantity for b in batches) == 249 <= approval.quantity
     # The ledger's balances step down by each batch in order: no two batches saw the same balance.
     assert [b.balance_after for b in batches] == list(range(247, -2, -3))[:83]
+
+
+def test_statistics_year_is_bounded(reviewer):
+    client = portal(reviewer)
+    assert client.get(f"{PORTAL}/statistics", {"year": 2026}).status_code == 200
+    assert client.get(f"{PORTAL}/statistics", {"year": 99999}).status_code == 422
