@@ -25,17 +25,21 @@ bank_router = Router(tags=["biomed"])
 MAX_PAGE = 200
 
 
-class BiomedPageQuery(Schema):
+class BiomedWindowQuery(Schema):
     offset: int = 0
     limit: int = 50
-    status: str | None = None
 
     def window(self, qs):
         offset = min(max(self.offset, 0), 10_000_000)
         limit = min(max(self.limit, 1), MAX_PAGE)
-        if self.status:
-            qs = qs.filter(status=self.status[:20])
         return qs[offset:offset + limit]
+
+
+class BiomedPageQuery(BiomedWindowQuery):
+    status: str | None = None
+
+    def window(self, qs):
+        return super().window(qs.filter(status=self.status[:20]) if self.status else qs)
 
 
 class BiomedStatisticsQuery(Schema):
@@ -64,7 +68,7 @@ def _declare(request, approval_id: int, payload: s.BiomedBatchIn, key: str):
 
 
 @router.get("/items", response=responses(list[s.BiomedItemOut]), operation_id="biomed_items")
-def biomed_items(request, page: Query[BiomedPageQuery]):
+def biomed_items(request, page: Query[BiomedWindowQuery]):
     return [s.BiomedItemOut.of(i) for i in page.window(selectors.item_list(actor=request.auth))]
 
 

@@ -103,3 +103,16 @@ def test_objects_of_others_are_404_and_the_white_list_is_kept(enterprise, c_appr
     assert "记录缺失" in signed_in(enterprise).get("/biomed/white-list/").content.decode()
     assert signed_in(enterprise).post(f"/biomed/white-list/{entry.pk}/remove/",
                                       data={"reason": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+def test_list_pages_do_not_query_per_row(enterprise, c_approval, reviewer, url_name, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    for i in range(1, 6):
+        services.batch_declare(actor=enterprise, approval_id=c_approval.pk, declaration_no=f"51412026000000{i}",
+                               quantity=1, unit=m.Unit.VIAL, port=m.Port.BAIYUN)
+    client = signed_in(reviewer)
+    client.get(reverse(url_name))  # warm the session and policy caches
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse(url_name)).status_code == 200
