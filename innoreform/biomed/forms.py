@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import models as m
 from .services import MAX_QUANTITY
@@ -25,7 +26,7 @@ class ItemForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("Item"), queryset=m.Item.objects.none())
+    item = forms.ModelChoiceField(label=pgettext_lazy("special goods", "Item"), queryset=m.Item.objects.none())
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY)
     unit = forms.ChoiceField(label=_("Unit"), choices=m.Unit.choices)
     ports = forms.MultipleChoiceField(label=_("Ports of entry"), choices=m.Port.choices,

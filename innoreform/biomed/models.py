@@ -174,6 +174,10 @@ class Application(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["status", "level"])]
 
+    @property
+    def port_labels(self) -> list[str]:
+        return [str(Port(p).label) if p in Port.values else p for p in self.ports]
+
 
 class Attachment(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")

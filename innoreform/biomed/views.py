@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from innoreform.core.errors import DomainError
 from innoreform.core.exports import EXPORT_FORMATS, Column, export_response
@@ -173,7 +173,7 @@ BATCH_COLUMNS = [
     Column(gettext_lazy("Declaration number"), lambda b: b.declaration_no),
     Column(gettext_lazy("Approval number"), lambda b: b.approval.number),
     Column(gettext_lazy("Enterprise"), lambda b: b.approval.enterprise.name),
-    Column(gettext_lazy("Item"), lambda b: b.approval.item.name),
+    Column(pgettext_lazy("special goods", "Item"), lambda b: b.approval.item.name),
     Column(gettext_lazy("Quantity"), lambda b: b.quantity),
     Column(gettext_lazy("Unit"), lambda b: b.get_unit_display()),
     Column(gettext_lazy("Port"), lambda b: b.get_port_display()),
@@ -253,7 +253,7 @@ def _show(listing: Listing, request, **context):
 APPLICATIONS = Listing(gettext_lazy("Special-goods applications"), forms.ApplicationFilter, selectors.application_list, [
     Column(gettext_lazy("Number"), lambda a: a.pk),
     Column(gettext_lazy("Enterprise"), lambda a: a.enterprise.name),
-    Column(gettext_lazy("Item"), lambda a: a.item.name),
+    Column(pgettext_lazy("special goods", "Item"), lambda a: a.item.name),
     Column(gettext_lazy("Risk level"), lambda a: a.level),
     Column(gettext_lazy("Quantity"), lambda a: a.quantity),
     Column(gettext_lazy("Unit"), lambda a: a.get_unit_display()),
@@ -265,11 +265,11 @@ APPLICATIONS = Listing(gettext_lazy("Special-goods applications"), forms.Applica
 APPROVALS = Listing(gettext_lazy("Special-goods approvals"), forms.ApprovalFilter, selectors.approval_list, [
     Column(gettext_lazy("Approval number"), lambda a: a.number),
     Column(gettext_lazy("Enterprise"), lambda a: a.enterprise.name),
-    Column(gettext_lazy("Item"), lambda a: a.item.name),
+    Column(pgettext_lazy("special goods", "Item"), lambda a: a.item.name),
     Column(gettext_lazy("Risk level"), lambda a: a.level),
     Column(gettext_lazy("Approved quantity"), lambda a: a.quantity),
     Column(gettext_lazy("Written off"), lambda a: a.written_off),
-    Column(gettext_lazy("Balance"), lambda a: a.balance),
+    Column(pgettext_lazy("special goods", "Balance"), lambda a: a.balance),
     Column(gettext_lazy("Unit"), lambda a: a.get_unit_display()),
     Column(gettext_lazy("Use"), lambda a: _("single") if a.single_use else _("multiple")),
     Column(gettext_lazy("Valid until"), lambda a: a.valid_until.isoformat()),
@@ -296,7 +296,7 @@ FOLLOW_UPS = Listing(gettext_lazy("Special-goods follow-ups"), forms.FollowUpFil
     Column(gettext_lazy("Kind"), lambda f: f.get_kind_display()),
     Column(gettext_lazy("Approval number"), lambda f: f.approval.number),
     Column(gettext_lazy("Enterprise"), lambda f: f.approval.enterprise.name),
-    Column(gettext_lazy("Item"), lambda f: f.approval.item.name),
+    Column(pgettext_lazy("special goods", "Item"), lambda f: f.approval.item.name),
     Column(gettext_lazy("Due on"), lambda f: f.due_on.isoformat()),
     Column(gettext_lazy("Status"), lambda f: f.get_status_display()),
 ], "special-goods-follow-ups", "biomed:follow_up")
