@@ -195,13 +195,14 @@ class Client:
             self.sock.close()
         self.sock = self.reader = None
 
-    def post(self, path: str, headers: dict) -> tuple[int, bytes]:
+    def post(self, path: str, headers: dict, body: bytes = b"") -> tuple[int, bytes]:
         if self.sock is None:
             self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.reader = self.sock.makefile("rb")
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}Content-Length: 0\r\n\r\n".encode())
+        self.sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}Content-Length: {len(body)}\r\n\r\n"
+                          .encode() + body)
         status = int(self.reader.readline().split(b" ", 2)[1])
         length, close = 0, False
         while (line := self.reader.readline()) not in (b"\r\n", b""):

@@ -35,6 +35,7 @@ BANK_PREFIXES = {"/core": "/institution", "/registry": ""}
 
 
 def _mount() -> None:
+    from innoreform.biomed import api as biomed
     from innoreform.books import api as books
     from innoreform.core import api as core
     from innoreform.credit import api as credit
@@ -49,7 +50,7 @@ def _mount() -> None:
     for prefix, module in (("/core", core), ("/books", books), ("/ledger", ledger), ("/registry", registry),
                            ("/credit", credit), ("/patents", patents), ("/vouchers", vouchers),
                            ("/financing", financing), ("/pools", pools),
-                           ("/ipcases", ipcases)):
+                           ("/ipcases", ipcases), ("/biomed", biomed)):
         portal_api.add_router(prefix, module.router)
         bank_api.add_router(BANK_PREFIXES.get(prefix, prefix), module.bank_router)
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "innoreform.vouchers",
     "innoreform.pools",
     "innoreform.ipcases",
+    "innoreform.biomed",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ urlpatterns = [
     path("financing/", include("innoreform.financing.urls")),
     path("pools/", include("innoreform.pools.urls")),
     path("ipcases/", include("innoreform.ipcases.urls")),
+    path("biomed/", include("innoreform.biomed.urls")),
     path("", include("innoreform.core.urls")),
 ]
 if settings.DEBUG:

@@ -82,6 +82,8 @@ ORGS = [
             OrgKind.COLLEGE, Region.FOSHAN),
     DemoOrg("customs_gz", "广州海关生物医药监管处", "Guangzhou Customs Biomedical Supervision Division",
             OrgKind.CUSTOMS, Region.GUANGZHOU),
+    DemoOrg("biotech_gz", "广州生源细胞生物科技有限公司", "Guangzhou Shengyuan Cell Biotech Co., Ltd.",
+            OrgKind.ENTERPRISE, Region.GUANGZHOU, district="黄埔区"),
 ]
 
 USERS = [
@@ -109,6 +111,8 @@ USERS = [
     DemoUser("notary-gz", "notary_gz", Role.APPROVER, "南方公证处 公证员", "JBSWY3DPEHPK3PXPNOTARYAA"),
     DemoUser("college-fs", "college_fs", Role.ADMINISTRATOR, "职业技术学院 管理员"),
     DemoUser("customs-gz", "customs_gz", Role.REVIEWER, "海关 审核员"),
+    DemoUser("customs-gz-approver", "customs_gz", Role.APPROVER, "海关 审批员"),
+    DemoUser("ent-biotech", "biotech_gz", Role.ADMINISTRATOR, "生源细胞 管理员"),
 ]
 
 

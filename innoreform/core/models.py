@@ -42,6 +42,7 @@ API_KEY_KINDS = frozenset(
         OrgKind.INSURER,
         OrgKind.INVESTOR,
         OrgKind.SERVICE_INSTITUTION,
+        OrgKind.CUSTOMS,  # customs systems record special-goods declarations (biomed)
     }
 )
 FINANCIAL_KINDS = frozenset({OrgKind.BANK, OrgKind.GUARANTOR, OrgKind.INSURER, OrgKind.INVESTOR})

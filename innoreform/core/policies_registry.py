@@ -47,10 +47,10 @@ def seed_defaults(policy_version, *, keys: list[str] | None = None) -> list[str]
     return the keys stored. `policy_version` is the PolicyVersion model a data migration gets
     from its `apps` (the model as of that migration).
 
-    Core's migration 0003 seeds every definition registered when it runs: `migrate` sets up every
+    Core's migration 0005 seeds every definition registered when it runs: `migrate` sets up every
     installed app first, and each registers its definitions in ready(). An app that registers a
     new key later adds its own data migration calling this with `keys=[...]` (a database
-    already past core 0003 would otherwise never get it); on a fresh database the key is already
+    already past core 0005 would otherwise never get it); on a fresh database the key is already
     there and that call stores nothing."""
     from django.utils import timezone
 
