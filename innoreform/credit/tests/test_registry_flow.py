@@ -45,7 +45,7 @@ def registry_like_frame(n=600, seed=0) -> Frame:
 
 @pytest.fixture(scope="module")
 def trained():
-    return train(registry_like_frame(), target="bad", seed=0, cv_folds=0)
+    return train(registry_like_frame(), target="bad", seed=0, cv_folds=0, holdout=0.3)
 
 
 @pytest.fixture

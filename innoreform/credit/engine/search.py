@@ -1,0 +1,212 @@
+"""Settings chosen per data set by cross-validation on the training rows, within a time budget.
+
+Each candidate is scored by K-fold cross-validated AUC on the rows it is given (the same folds for
+every candidate); the candidates are tried in a fixed order, the engine's defaults first, and the
+search stops starting new candidates once the budget is spent (the defaults are always tried).
+The search space is fixed in this module: nothing in it is adjusted per data set.
+
+The winner's out-of-fold predictions (each row scored by the fold model that did not see it) are
+returned for the report and for calibration.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import metrics
+from .binning import Binning, BinningParams, fit_binning
+from .frame import Frame
+from .scorecard import ScorecardParams, fit_scorecard
+
+# The default budget is relative: beyond the first candidate (the engine's defaults, always tried),
+# the search may spend AUTO_BUDGET_MULTIPLE times what that candidate took, so its cost follows the data's size; an explicit budget in
+# seconds replaces it. MAX_BUDGET_SECONDS caps the relative budget.
+DEFAULT_BUDGET_SECONDS: float | None = None
+AUTO_BUDGET_MULTIPLE = 1.5
+MAX_BUDGET_SECONDS = 120.0
+
+_AUTO, _AUTO_02, _NONE = {"trend": "auto", "min_bin_frac": 0.05}, {"trend": "auto", "min_bin_frac": 0.02}, \
+    {"trend": "none", "min_bin_frac": 0.05}
+_ALL = {"selection": "all", "min_abs_coef": 0.2, "l2": 1.0}
+# Scorecard candidates, (binning settings, model settings), in the order they are tried: the
+# defaults, then variants that reuse the defaults' binnings (cheap: a logistic fit on WOE columns),
+# then other binnings (non-monotone trends, finer bins, quantile pre-bins, a stricter trend test).
+SCORECARD_SPACE: tuple[tuple[dict, dict], ...] = (
+    (_AUTO, _ALL),
+    (_AUTO, {"selection": "stepwise", "min_abs_coef": 0.2, "l2": 1.0}),
+    (_AUTO, {"selection": "all", "min_abs_coef": 0.0, "l2": 10.0}),
+    (_NONE, {"selection": "all", "min_abs_coef": 0.2, "l2": 10.0}),
+    (_AUTO_02, {"selection": "all", "min_abs_coef": 0.2, "l2": 10.0}),
+    ({**_AUTO, "prebinning": "quantile"}, _ALL),
+    ({**_AUTO, "trend_criterion": "bic"}, _ALL),
+    (_NONE, _ALL),
+    (_AUTO_02, _ALL),
+    (_AUTO, {"selection": "all", "min_abs_coef": 0.2, "l2": 1.0, "max_corr": 0.7}),
+    ({"trend": "none", "min_bin_frac": 0.02}, {"selection": "stepwise", "min_abs_coef": 0.2, "l2": 10.0}),
+)
+
+
+def resolve_budget(budget_seconds: float | None, first_seconds: float) -> float:
+    if budget_seconds is not None:
+        return float(budget_seconds)
+    # the first candidate's time plus the multiple of it for the others
+    return min(MAX_BUDGET_SECONDS, (1.0 + AUTO_BUDGET_MULTIPLE) * first_seconds)
+
+
+# The challenger's shapes: the engine's former default, LightGBM's own defaults, then smaller and
+# more regularised trees (small data) and larger ones (large data). Rounds by early stopping.
+GBM_SPACE = (
+    {"num_leaves": 15, "min_data_in_leaf": 20, "learning_rate": 0.05, "lambda_l2": 1.0, "feature_fraction": 0.7,
+     "bagging_fraction": 0.8, "bagging_freq": 1},
+    {"num_leaves": 31, "min_data_in_leaf": 20, "learning_rate": 0.1, "lambda_l2": 0.0, "feature_fraction": 1.0,
+     "bagging_fraction": 1.0, "bagging_freq": 0, "min_data_per_group": 100},
+    {"num_leaves": 7, "min_data_in_leaf": 40, "learning_rate": 0.05, "lambda_l2": 10.0, "feature_fraction": 0.7,
+     "bagging_fraction": 0.8, "bagging_freq": 1},
+    {"num_leaves": 31, "min_data_in_leaf": 10, "learning_rate": 0.05, "lambda_l2": 1.0, "feature_fraction": 0.5,
+     "bagging_fraction": 0.8, "bagging_freq": 1},
+    {"num_leaves": 63, "min_data_in_leaf": 20, "learning_rate": 0.1, "lambda_l2": 1.0, "feature_fraction": 0.7,
+     "bagging_fraction": 0.8, "bagging_freq": 1},
+    {"num_leaves": 4, "min_data_in_leaf": 20, "learning_rate": 0.1, "lambda_l2": 1.0, "feature_fraction": 0.8,
+     "bagging_fraction": 1.0, "bagging_freq": 0},
+)
+
+
+@dataclass
+class SearchResult:
+    chosen: dict  # the winning settings (overrides on the defaults)
+    oof: np.ndarray  # out-of-fold risk (higher = riskier): -score for the scorecard, logit for gbm
+    oof_score: np.ndarray  # out-of-fold integer scores
+    fold_auc: list[float]
+    trials: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    budget_seconds: float | None = DEFAULT_BUDGET_SECONDS
+    tried: int = 0
+    total: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def record(self) -> dict:
+        return {"budget_seconds": self.budget_seconds, "budget": "relative" if self.extra.get("auto") else "seconds",
+                "seconds": round(self.seconds, 3), "tried": self.tried,
+                "candidates": self.total, "stopped_by_budget": self.tried < self.total, "chosen": self.chosen,
+                "trials": self.trials}
+
+
+def scorecard_candidates() -> list[tuple[dict, dict]]:
+    return list(SCORECARD_SPACE)
+
+
+def apply_settings(base: ScorecardParams, binning: dict, model: dict) -> ScorecardParams:
+    d = base.to_dict()
+    d["binning"].update(binning)
+    d.update(model)
+    return ScorecardParams.from_dict(d)
+
+
+def search_scorecard(frame: Frame, y: np.ndarray, features: list[str], base: ScorecardParams, *,
+                     folds: list[np.ndarray], budget_seconds: float | None = DEFAULT_BUDGET_SECONDS,
+                     grid: list[tuple[dict, dict]] | None = None) -> SearchResult:
+    t0 = time.perf_counter()
+    grid = grid if grid is not None else scorecard_candidates()
+    n = len(y)
+    splits = []
+    for te in folds:
+        mask = np.ones(n, dtype=bool)
+        mask[te] = False
+        tr = np.flatnonzero(mask)
+        splits.append((tr, te, frame.take(tr), frame.take(te)))
+    cache: dict[tuple[int, str], tuple[dict[str, Binning], dict, dict]] = {}
+    trials: list[dict] = []
+    best: tuple[float, int, np.ndarray, list[float]] | None = None
+    budget = budget_seconds
+    for i, (b_set, m_set) in enumerate(grid):
+        if i == 1:
+            budget = resolve_budget(budget_seconds, time.perf_counter() - t0)
+        if i > 0 and time.perf_counter() - t0 > budget:
+            break
+        params = apply_settings(base, b_set, m_set)
+        key = repr(sorted(b_set.items()))
+        oof = np.zeros(n, dtype=np.int64)
+        aucs = []
+        try:
+            for k, (tr, te, f_tr, f_te) in enumerate(splits):
+                cached = cache.get((k, key))
+                if cached is None:
+                    binnings = {f: fit_binning(f, f_tr[f], y[tr], params.binning) for f in features}
+                    woe = {f: b.transform(f_tr[f]) for f, b in binnings.items()}
+                    idx = {f: b.index(f_te[f]) for f, b in binnings.items()}
+                    cached = cache[(k, key)] = (binnings, woe, idx)
+                binnings, woe, idx = cached
+                sc = fit_scorecard(f_tr, y[tr], features, params, binnings=binnings, woe=woe)
+                s = np.full(len(te), sc.base_points, dtype=np.int64)
+                for b, pts in zip(sc.variables, sc.points, strict=True):
+                    s += np.asarray(pts, dtype=np.int64)[idx[b.name]]
+                oof[te] = s
+                aucs.append(metrics.auc(y[te], -s.astype(float)))
+        except Exception as exc:  # noqa: BLE001 - a candidate that cannot fit is a result, not a failure
+            if i == 0:
+                raise
+            trials.append({**b_set, **m_set, "error": str(exc)[:200]})
+            continue
+        mean = float(np.mean(aucs))
+        trials.append({**b_set, **m_set, "cv_auc": mean, "cv_auc_std": float(np.std(aucs))})
+        if best is None or mean > best[0] + 1e-9:
+            best = (mean, i, oof, aucs)
+    assert best is not None
+    _, i, oof, aucs = best
+    b_set, m_set = grid[i]
+    return SearchResult(chosen={"binning": dict(b_set), **m_set}, oof=-oof.astype(float), oof_score=oof,
+                        fold_auc=aucs, trials=trials, seconds=time.perf_counter() - t0,
+                        budget_seconds=budget, tried=len(trials), total=len(grid),
+                        extra={"auto": budget_seconds is None})
+
+
+def search_gbm(X: np.ndarray, y: np.ndarray, cat_idx: list[int], base: dict, *, folds: list[np.ndarray],
+               seed: int, budget_seconds: float | None = DEFAULT_BUDGET_SECONDS, max_rounds: int = 3000,
+               space: tuple[dict, ...] | list[dict] = GBM_SPACE, offset: float = 0.0,
+               factor: float = 1.0) -> SearchResult:
+    import lightgbm as lgb
+
+    t0 = time.perf_counter()
+    n = len(y)
+    all_idx = np.arange(n)
+    splits = [(np.setdiff1d(all_idx, te), te) for te in folds]
+    ds = lgb.Dataset(X, label=y.astype(float), categorical_feature=cat_idx, free_raw_data=False,
+                     params={"verbose": -1, "min_data_in_bin": 3, "feature_pre_filter": False})
+    trials: list[dict] = []
+    best = None
+    budget = budget_seconds
+    for i, cand in enumerate(space):
+        if i == 1:
+            budget = resolve_budget(budget_seconds, time.perf_counter() - t0)
+        if i > 0 and time.perf_counter() - t0 > budget:
+            break
+        p = {**base, **cand, "seed": seed}
+        # early stopping patience in proportion to the step size
+        patience = max(30, int(round(3.0 / p["learning_rate"])))
+        res = lgb.cv(p, ds, num_boost_round=max_rounds, folds=splits, metrics="auc", seed=seed,
+                     return_cvbooster=True, callbacks=[lgb.early_stopping(patience, verbose=False)])
+        key = next(k for k in res if k.endswith("auc-mean"))
+        r = int(np.argmax(res[key]))
+        mean = float(res[key][r])
+        trials.append({**cand, "rounds": r + 1, "cv_auc": mean,
+                       "cv_auc_std": float(res[key.replace("mean", "stdv")][r])})
+        if best is None or mean > best[0] + 1e-9:
+            best = (mean, i, r + 1, res["cvbooster"])
+    assert best is not None
+    _, i, rounds, cvb = best
+    oof = np.zeros(n)
+    aucs = []
+    for (_tr, te), booster in zip(splits, cvb.boosters, strict=True):
+        oof[te] = booster.predict(X[te], num_iteration=rounds, raw_score=True)
+        aucs.append(metrics.auc(y[te], oof[te]))
+    score = np.floor(offset - factor * oof + 0.5).astype(np.int64)
+    return SearchResult(chosen={**space[i], "rounds": rounds}, oof=oof, oof_score=score, fold_auc=aucs,
+                        trials=trials, seconds=time.perf_counter() - t0, budget_seconds=budget,
+                        tried=len(trials), total=len(space), extra={"auto": budget_seconds is None})
+
+
+def binning_params(chosen: dict, base: BinningParams) -> BinningParams:
+    return BinningParams(**{**base.__dict__, **chosen.get("binning", {})})
