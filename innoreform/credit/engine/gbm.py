@@ -126,6 +126,15 @@ class GbmModel:
                    calibration=Calibration.from_dict(d.get("calibration")))
 
 
+def small_data(params: dict, rows: int) -> dict:
+    """Leaves of at most an eighth of the rows: on a few dozen rows a minimum of 20 per leaf would
+    allow no split at all."""
+    cap = max(3, rows // 8)
+    if params.get("min_data_in_leaf", 20) > cap:
+        params = {**params, "min_data_in_leaf": cap, "min_data_per_group": min(params.get("min_data_per_group", 20), cap)}
+    return params
+
+
 def encode(frame: Frame, features: list[str], categories: dict[str, list[str]]) -> np.ndarray:
     from .binning import _as_float
 
@@ -155,7 +164,7 @@ def fit_gbm(frame: Frame, y: np.ndarray, features: list[str], *, seed: int = 0, 
     categories = {f: sorted({str(v) for v in frame[f] if v is not None}) for f in features if frame[f].dtype.kind != "f"}
     X = encode(frame, features, categories)
     cat_idx = [j for j, f in enumerate(features) if f in categories]
-    base = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}
+    base = small_data({**DEFAULT_PARAMS, **(params or {}), "seed": seed}, len(y))
     yf = y.astype(float)
     folds = stratified_folds(y, cv_folds, seed)
     all_idx = np.arange(len(y))

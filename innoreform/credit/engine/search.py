@@ -19,14 +19,16 @@ import numpy as np
 from . import metrics
 from .binning import Binning, BinningParams, fit_binning
 from .frame import Frame
+from .gbm import small_data
 from .scorecard import ScorecardParams, fit_scorecard
 
-# The default budget is relative: beyond the first candidate (the engine's defaults, always tried),
-# the search may spend AUTO_BUDGET_MULTIPLE times what that candidate took, so its cost follows the data's size; an explicit budget in
-# seconds replaces it. MAX_BUDGET_SECONDS caps the relative budget.
-DEFAULT_BUDGET_SECONDS: float | None = None
-AUTO_BUDGET_MULTIPLE = 1.5
-MAX_BUDGET_SECONDS = 120.0
+# By default a fixed number of candidates is tried, the first of each space (so a rerun on the same
+# data chooses the same settings, which a bank needs to reproduce a model); each is a K-fold
+# cross-validation, so the time follows the data's size. The budget in seconds stops the search
+# early on large data (the first candidate is always tried); a search stopped by it is reported.
+DEFAULT_BUDGET_SECONDS = 120.0
+DEFAULT_SCORECARD_CANDIDATES = 4
+DEFAULT_GBM_CANDIDATES = 3
 
 _AUTO, _AUTO_02, _NONE = {"trend": "auto", "min_bin_frac": 0.05}, {"trend": "auto", "min_bin_frac": 0.02}, \
     {"trend": "none", "min_bin_frac": 0.05}
@@ -38,7 +40,7 @@ SCORECARD_SPACE: tuple[tuple[dict, dict], ...] = (
     (_AUTO, _ALL),
     (_AUTO, {"selection": "stepwise", "min_abs_coef": 0.2, "l2": 1.0}),
     (_AUTO, {"selection": "all", "min_abs_coef": 0.0, "l2": 10.0}),
-    (_NONE, {"selection": "all", "min_abs_coef": 0.2, "l2": 10.0}),
+    (_NONE, {"selection": "all", "min_abs_coef": 0.0, "l2": 10.0}),
     (_AUTO_02, {"selection": "all", "min_abs_coef": 0.2, "l2": 10.0}),
     ({**_AUTO, "prebinning": "quantile"}, _ALL),
     ({**_AUTO, "trend_criterion": "bic"}, _ALL),
@@ -49,15 +51,8 @@ SCORECARD_SPACE: tuple[tuple[dict, dict], ...] = (
 )
 
 
-def resolve_budget(budget_seconds: float | None, first_seconds: float) -> float:
-    if budget_seconds is not None:
-        return float(budget_seconds)
-    # the first candidate's time plus the multiple of it for the others
-    return min(MAX_BUDGET_SECONDS, (1.0 + AUTO_BUDGET_MULTIPLE) * first_seconds)
-
-
-# The challenger's shapes: the engine's former default, LightGBM's own defaults, then smaller and
-# more regularised trees (small data) and larger ones (large data). Rounds by early stopping.
+# The challenger's shapes: the engine's former default, LightGBM's own defaults, smaller and more
+# regularised trees (small data), then larger ones and stumps. Rounds by early stopping.
 GBM_SPACE = (
     {"num_leaves": 15, "min_data_in_leaf": 20, "learning_rate": 0.05, "lambda_l2": 1.0, "feature_fraction": 0.7,
      "bagging_fraction": 0.8, "bagging_freq": 1},
@@ -82,20 +77,23 @@ class SearchResult:
     fold_auc: list[float]
     trials: list[dict] = field(default_factory=list)
     seconds: float = 0.0
-    budget_seconds: float | None = DEFAULT_BUDGET_SECONDS
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS
     tried: int = 0
     total: int = 0
-    extra: dict = field(default_factory=dict)
+    stopped: bool = False  # by the time budget, before every candidate was tried
 
     def record(self) -> dict:
-        return {"budget_seconds": self.budget_seconds, "budget": "relative" if self.extra.get("auto") else "seconds",
-                "seconds": round(self.seconds, 3), "tried": self.tried,
-                "candidates": self.total, "stopped_by_budget": self.tried < self.total, "chosen": self.chosen,
+        return {"budget_seconds": self.budget_seconds, "seconds": round(self.seconds, 3), "tried": self.tried,
+                "candidates": self.total, "stopped_by_budget": self.stopped, "chosen": self.chosen,
                 "trials": self.trials}
 
 
-def scorecard_candidates() -> list[tuple[dict, dict]]:
-    return list(SCORECARD_SPACE)
+def scorecard_candidates(limit: int | None = DEFAULT_SCORECARD_CANDIDATES) -> list[tuple[dict, dict]]:
+    return list(SCORECARD_SPACE[:limit])
+
+
+def gbm_candidates(limit: int | None = DEFAULT_GBM_CANDIDATES) -> list[dict]:
+    return list(GBM_SPACE[:limit])
 
 
 def apply_settings(base: ScorecardParams, binning: dict, model: dict) -> ScorecardParams:
@@ -106,7 +104,7 @@ def apply_settings(base: ScorecardParams, binning: dict, model: dict) -> Scoreca
 
 
 def search_scorecard(frame: Frame, y: np.ndarray, features: list[str], base: ScorecardParams, *,
-                     folds: list[np.ndarray], budget_seconds: float | None = DEFAULT_BUDGET_SECONDS,
+                     folds: list[np.ndarray], budget_seconds: float = DEFAULT_BUDGET_SECONDS,
                      grid: list[tuple[dict, dict]] | None = None) -> SearchResult:
     t0 = time.perf_counter()
     grid = grid if grid is not None else scorecard_candidates()
@@ -119,12 +117,11 @@ def search_scorecard(frame: Frame, y: np.ndarray, features: list[str], base: Sco
         splits.append((tr, te, frame.take(tr), frame.take(te)))
     cache: dict[tuple[int, str], tuple[dict[str, Binning], dict, dict]] = {}
     trials: list[dict] = []
+    stopped = False
     best: tuple[float, int, np.ndarray, list[float]] | None = None
-    budget = budget_seconds
     for i, (b_set, m_set) in enumerate(grid):
-        if i == 1:
-            budget = resolve_budget(budget_seconds, time.perf_counter() - t0)
-        if i > 0 and time.perf_counter() - t0 > budget:
+        if i > 0 and time.perf_counter() - t0 > budget_seconds:
+            stopped = True
             break
         params = apply_settings(base, b_set, m_set)
         key = repr(sorted(b_set.items()))
@@ -145,7 +142,7 @@ def search_scorecard(frame: Frame, y: np.ndarray, features: list[str], base: Sco
                     s += np.asarray(pts, dtype=np.int64)[idx[b.name]]
                 oof[te] = s
                 aucs.append(metrics.auc(y[te], -s.astype(float)))
-        except Exception as exc:  # noqa: BLE001 - a candidate that cannot fit is a result, not a failure
+        except Exception as exc:
             if i == 0:
                 raise
             trials.append({**b_set, **m_set, "error": str(exc)[:200]})
@@ -159,12 +156,11 @@ def search_scorecard(frame: Frame, y: np.ndarray, features: list[str], base: Sco
     b_set, m_set = grid[i]
     return SearchResult(chosen={"binning": dict(b_set), **m_set}, oof=-oof.astype(float), oof_score=oof,
                         fold_auc=aucs, trials=trials, seconds=time.perf_counter() - t0,
-                        budget_seconds=budget, tried=len(trials), total=len(grid),
-                        extra={"auto": budget_seconds is None})
+                        budget_seconds=budget_seconds, tried=len(trials), total=len(grid), stopped=stopped)
 
 
 def search_gbm(X: np.ndarray, y: np.ndarray, cat_idx: list[int], base: dict, *, folds: list[np.ndarray],
-               seed: int, budget_seconds: float | None = DEFAULT_BUDGET_SECONDS, max_rounds: int = 3000,
+               seed: int, budget_seconds: float = DEFAULT_BUDGET_SECONDS, max_rounds: int = 3000,
                space: tuple[dict, ...] | list[dict] = GBM_SPACE, offset: float = 0.0,
                factor: float = 1.0) -> SearchResult:
     import lightgbm as lgb
@@ -176,16 +172,15 @@ def search_gbm(X: np.ndarray, y: np.ndarray, cat_idx: list[int], base: dict, *, 
     ds = lgb.Dataset(X, label=y.astype(float), categorical_feature=cat_idx, free_raw_data=False,
                      params={"verbose": -1, "min_data_in_bin": 3, "feature_pre_filter": False})
     trials: list[dict] = []
+    stopped = False
     best = None
-    budget = budget_seconds
     for i, cand in enumerate(space):
-        if i == 1:
-            budget = resolve_budget(budget_seconds, time.perf_counter() - t0)
-        if i > 0 and time.perf_counter() - t0 > budget:
+        if i > 0 and time.perf_counter() - t0 > budget_seconds:
+            stopped = True
             break
-        p = {**base, **cand, "seed": seed}
+        p = small_data({**base, **cand, "seed": seed}, int(n * (1 - 1 / len(folds))))
         # early stopping patience in proportion to the step size
-        patience = max(30, int(round(3.0 / p["learning_rate"])))
+        patience = max(30, round(3.0 / p["learning_rate"]))
         res = lgb.cv(p, ds, num_boost_round=max_rounds, folds=splits, metrics="auc", seed=seed,
                      return_cvbooster=True, callbacks=[lgb.early_stopping(patience, verbose=False)])
         key = next(k for k in res if k.endswith("auc-mean"))
@@ -204,8 +199,8 @@ def search_gbm(X: np.ndarray, y: np.ndarray, cat_idx: list[int], base: dict, *, 
         aucs.append(metrics.auc(y[te], oof[te]))
     score = np.floor(offset - factor * oof + 0.5).astype(np.int64)
     return SearchResult(chosen={**space[i], "rounds": rounds}, oof=oof, oof_score=score, fold_auc=aucs,
-                        trials=trials, seconds=time.perf_counter() - t0, budget_seconds=budget,
-                        tried=len(trials), total=len(space), extra={"auto": budget_seconds is None})
+                        trials=trials, seconds=time.perf_counter() - t0, budget_seconds=budget_seconds,
+                        tried=len(trials), total=len(space), stopped=stopped)
 
 
 def binning_params(chosen: dict, base: BinningParams) -> BinningParams:

@@ -141,5 +141,5 @@ def scorecard_sql(sc: Scorecard, *, dialect: str = "duckdb", table: str = "appli
             ["id", "score", f"{_num(cal.pd[-1])} AS pd"]
         if with_points:
             rest += [quote_ident("points_" + b.name) for b in sc.variables]
-        sql = f"SELECT {sep.join(rest)}\nFROM (\n{sql}\n) AS calibrated"  # noqa: S608
+        sql = f"SELECT {sep.join(rest)}\nFROM (\n{sql}\n) AS calibrated"
     return header + sql

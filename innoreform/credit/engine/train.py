@@ -245,7 +245,7 @@ def leak_warnings(frame: Frame, y: np.ndarray, features: list[str], params: Scor
 
 def _fold_stats(y: np.ndarray, risk: np.ndarray, folds: list[np.ndarray]) -> dict:
     per = [metrics.summary(y[te], risk[te]) for te in folds]
-    out: dict = {"folds": len(folds), "rows": int(len(y))}
+    out: dict = {"folds": len(folds), "rows": len(y)}
     for key in ("auc", "ks", "gini"):
         vals = [p[key] for p in per]
         out[f"{key}_mean"] = float(np.mean(vals))
@@ -258,13 +258,14 @@ def _fold_stats(y: np.ndarray, risk: np.ndarray, folds: list[np.ndarray]) -> dic
 def train(frame: Frame, *, target: str, bad: str | None = None, id_column: str | None = None,
           kind: str = "scorecard", seed: int = 0, cv_folds: int = 5, holdout: float = 0.0,
           params: ScorecardParams | None = None, tune: bool = True,
-          budget_seconds: float | None = search_mod.DEFAULT_BUDGET_SECONDS, calibrate: bool = True,
+          budget_seconds: float = search_mod.DEFAULT_BUDGET_SECONDS, candidates: int | None = None,
+          calibrate: bool = True,
           exclude: tuple[str, ...] = (), fingerprint: str | None = None, source: str = "",
           test_frac: float | None = None) -> TrainResult:
     """Fit a deployable model on every row of `frame`.
 
     With `cv_folds` >= 2, settings are chosen by `cv_folds`-fold cross-validation (`tune`, bounded by
-    `budget_seconds`) and the report's figures come from that cross-validation's out-of-fold
+    `candidates` of the search space, at most `budget_seconds`) and the report's figures come from that cross-validation's out-of-fold
     predictions; with `holdout` > 0 that share of rows is first kept out of the search and the
     calibration and scored by a model fitted on the rest, before the final refit on every row.
     `test_frac` is the former name of `holdout`."""
@@ -312,7 +313,8 @@ def train(frame: Frame, *, target: str, bad: str | None = None, id_column: str |
         folds = metrics.stratified_folds(y_dev, cv_folds, seed)
         budget = budget_seconds if tune else 0.0
         if kind == "scorecard":
-            grid = search_mod.scorecard_candidates() if tune else [({}, {})]
+            grid = search_mod.scorecard_candidates(candidates or search_mod.DEFAULT_SCORECARD_CANDIDATES) \
+                if tune else [({}, {})]
             res = search_mod.search_scorecard(dev, y_dev, features, base, folds=folds, budget_seconds=budget,
                                               grid=grid)
         else:
@@ -320,11 +322,15 @@ def train(frame: Frame, *, target: str, bad: str | None = None, id_column: str |
                           if dev[f].dtype.kind != "f"}
             X = encode(dev, features, categories)
             cat_idx = [j for j, f in enumerate(features) if f in categories]
-            space = search_mod.GBM_SPACE if tune else search_mod.GBM_SPACE[:1]
+            space = search_mod.gbm_candidates(candidates or search_mod.DEFAULT_GBM_CANDIDATES) if tune \
+                else search_mod.gbm_candidates(1)
             res = search_mod.search_gbm(X, y_dev, cat_idx, dict(GBM_DEFAULTS), folds=folds, seed=seed,
                                         budget_seconds=budget, space=space, offset=offset, factor=factor)
         chosen = res.chosen
         report["search"] = res.record()
+        if res.stopped:
+            warnings.append(f"the settings search stopped at its time budget ({budget:g} s) after {res.tried} of "
+                            f"{res.total} candidates: a rerun on a faster or slower machine may choose differently")
         report["cv"] = _fold_stats(y_dev, res.oof, folds)
         oof_scores = res.oof_score
         sources["cv"] = (f"out-of-fold predictions of {cv_folds}-fold cross-validation on {len(y_dev)} rows"

@@ -47,9 +47,11 @@ class Command(BaseCommand):
                        help="also keep this share of rows (0.05-0.5) out of the search for a holdout figure; "
                             "the deployed model is still fitted on every row")
         t.add_argument("--test-size", dest="holdout", type=float, help=argparse.SUPPRESS)  # the former name
-        t.add_argument("--budget-seconds", type=float, default=None,
-                       help="time for the settings search (default: relative, 1.5 times the defaults' "
-                            "cross-validation, so it follows the data's size)")
+        t.add_argument("--budget-seconds", type=float, default=120.0,
+                       help="time limit of the settings search (default 120; the defaults are always tried)")
+        t.add_argument("--candidates", type=int, default=None,
+                       help="how many settings of the fixed search space to try (default 4 for a scorecard, "
+                            "3 for the challenger)")
         t.add_argument("--no-tune", dest="tune", action="store_false", help="keep the engine's default settings")
         t.add_argument("--tune", dest="tune", action="store_true", help=argparse.SUPPRESS)  # now the default
         t.add_argument("--no-calibrate", dest="calibrate", action="store_false",
@@ -93,7 +95,8 @@ class Command(BaseCommand):
         params = ScorecardParams(base_score=o["base_score"], base_odds=o["base_odds"], pdo=o["pdo"])
         result = train(frame, target=o["target"], bad=o["bad"], id_column=o["id_column"], kind=o["model"],
                        seed=o["seed"], holdout=o["holdout"] or 0.0, cv_folds=o["folds"], params=params,
-                       tune=o["tune"], budget_seconds=o["budget_seconds"], calibrate=o["calibrate"],
+                       tune=o["tune"], budget_seconds=o["budget_seconds"], candidates=o["candidates"],
+                       calibrate=o["calibrate"],
                        exclude=tuple(o["exclude"]), fingerprint=fingerprint(o["data"]), source=str(o["data"]))
         model_io.save(o["out"], result.model, result.meta, result.report)
         self.stdout.write(json.dumps({**result.summary(), "out": str(o["out"])}, ensure_ascii=False))
