@@ -75,7 +75,7 @@ def test_calibrated_pd_is_the_same_in_sql(german, method, tmp_path):
     con = sqlite3.connect(":memory:")
     con.execute(_ddl(german, "applicants", "REAL", "TEXT"))
     rows = _rows(german)
-    con.executemany(f"INSERT INTO applicants VALUES ({', '.join(['?'] * len(rows[0]))})", rows)
+    con.executemany(f"INSERT INTO applicants VALUES ({', '.join(['?'] * len(rows[0]))})", rows)  # noqa: S608 (placeholders only)
     got = con.execute(scorecard_sql(loaded, dialect="sqlite", id_column="row_id") + " ORDER BY id").fetchall()
     np.testing.assert_array_equal([g[1] for g in got], expected["score"])
     np.testing.assert_allclose([g[2] for g in got], expected["pd"], rtol=1e-9, atol=1e-12)
