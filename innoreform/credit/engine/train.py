@@ -149,47 +149,6 @@ def score_frame(model: Scorecard | GbmModel, frame: Frame, top: int = 3, *, abse
     return {"score": s, "pd": pd, "reasons": reasons, "unseen": unseen, "absent": absent if absent_as_missing else []}
 
 
-def _risk(model: Scorecard | GbmModel, frame: Frame) -> tuple[np.ndarray, np.ndarray]:
-    out = score_frame(model, frame)
-    return out["score"], out["pd"]
-
-
-def build_report(model: Scorecard | GbmModel, train: Frame, y_train: np.ndarray, test: Frame,
-                 y_test: np.ndarray, cv: dict) -> dict:
-    s_tr, _ = _risk(model, train)
-    s_te, pd_te = _risk(model, test)
-    # risk for metrics: lower score = riskier; ties resolved the same way for both model kinds
-    report = {
-        "holdout": metrics.summary(y_test, -s_te.astype(float)),
-        "train": metrics.summary(y_train, -s_tr.astype(float)),
-        "cv": cv,
-        "psi_train_test": metrics.psi(s_tr.astype(float), s_te.astype(float)),
-        "score_edges": metrics.score_edges(s_tr.astype(float)),
-        "train_score_counts": None,
-        "calibration": metrics.calibration(y_test, pd_te),
-        "lift": metrics.lift(y_test, -s_te.astype(float)),
-        "score_distribution": _histogram(s_tr, s_te),
-    }
-    edges = report["score_edges"]
-    report["train_score_counts"] = np.bincount(np.searchsorted(edges, s_tr, side="right"),
-                                               minlength=len(edges) + 1).tolist()
-    if isinstance(model, Scorecard):
-        report["features_used"] = model.names
-        report["variables"] = [
-            {"name": b.name, "kind": b.kind, "iv": b.iv, "trend": b.trend, "coef": c,
-             "bins": [{**t, "points": p} for t, p in zip(b.table(), pts, strict=False)]}
-            for b, c, pts in zip(model.variables, model.coef, model.points, strict=True)
-        ]
-        report["screening"] = model.screened
-        report["feature_psi"] = feature_psi(model, train, test)
-        report["base_points"] = model.base_points
-    else:
-        report["features_used"] = model.features
-        report["importance"] = model.importance()
-        report["num_trees"] = model.num_trees
-    return report
-
-
 def feature_psi(model: Scorecard, reference: Frame, live: Frame) -> dict[str, float]:
     """PSI of each scorecard variable's bin distribution between two populations."""
     out = {}
