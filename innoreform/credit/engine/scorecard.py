@@ -172,6 +172,22 @@ class Scorecard:
         return rows
 
 
+def with_platt(sc: Scorecard, cal: Calibration) -> Scorecard:
+    """The scorecard with a Platt calibration folded into its coefficients and points, so that the
+    scale keeps its stated meaning (base score at base odds, PDO points to double them) for the
+    calibrated PD: logit' = a + b * logit, with a and b read from the map's offset and factor."""
+    if cal.method != "platt" or not cal.factor:
+        return sc
+    b = sc.factor / cal.factor
+    a = (cal.offset - sc.offset) / cal.factor
+    coef = np.asarray(sc.coef, dtype=float) * b
+    intercept = a + b * sc.intercept
+    pts, base = _points(coef, sc.variables, intercept, sc.params)
+    return Scorecard(variables=sc.variables, coef=[float(c) for c in coef], intercept=float(intercept), points=pts,
+                     base_points=base, params=sc.params, screened=sc.screened, warnings=sc.warnings,
+                     calibration=Calibration())
+
+
 def check_training_data(frame: Frame, y: np.ndarray) -> None:
     n_bad = int(y.sum())
     n_good = len(y) - n_bad

@@ -20,7 +20,7 @@ from .errors import CreditDataError
 from .frame import Frame, frame_fingerprint, target_vector
 from .gbm import DEFAULT_PARAMS as GBM_DEFAULTS
 from .gbm import GbmModel, encode, fit_gbm
-from .scorecard import Scorecard, ScorecardParams, cv_auc, fit_scorecard, usable_features
+from .scorecard import Scorecard, ScorecardParams, cv_auc, fit_scorecard, usable_features, with_platt
 
 MODEL_KINDS = ("scorecard", "gbm")
 REPORT_VERSION = 2  # 1: holdout-only report of a model fitted on 70% of the rows (still readable)
@@ -170,6 +170,15 @@ def _histogram(s_tr: np.ndarray, s_te: np.ndarray, bins: int = 20) -> dict:
             "test": np.histogram(s_te, edges)[0].tolist()}
 
 
+def _calibrated(model: Scorecard | GbmModel, cal: calib.Calibration) -> Scorecard | GbmModel:
+    """A scorecard takes a Platt map into its points (the scale keeps its meaning); otherwise the
+    map is stored with the model and applied to its score."""
+    if isinstance(model, Scorecard) and cal.method == "platt":
+        return with_platt(model, cal)
+    model.calibration = cal
+    return model
+
+
 def _fit_with(frame: Frame, y: np.ndarray, features: list[str], kind: str, seed: int, base: ScorecardParams,
               chosen: dict | None) -> Scorecard | GbmModel:
     """Fit on these rows with the settings a search chose (the defaults without one)."""
@@ -312,8 +321,7 @@ def train(frame: Frame, *, target: str, bad: str | None = None, id_column: str |
         sources["lift"] = sources["cv"]
     # the holdout: scored by a model fitted on the other rows with the same settings and map
     if holdout > 0:
-        m_dev = _fit_with(dev, y_dev, features, kind, seed, base, chosen)
-        m_dev.calibration = cal
+        m_dev = _calibrated(_fit_with(dev, y_dev, features, kind, seed, base, chosen), cal)
         test = frame.take(test_idx)
         s_dev = score_frame(m_dev, dev)["score"].astype(float)
         out_te = score_frame(m_dev, test)
@@ -331,8 +339,10 @@ def train(frame: Frame, *, target: str, bad: str | None = None, id_column: str |
         sources["holdout"] = (f"{len(test_idx)} holdout rows ({holdout:.0%}, stratified, seed {seed}) scored by a "
                               f"model fitted on the other {len(dev_idx)} rows with the chosen settings")
     # the deployed model: every row, the chosen settings
-    model = _fit_with(frame, y, features, kind, seed, base, chosen)
-    model.calibration = cal
+    model = _calibrated(_fit_with(frame, y, features, kind, seed, base, chosen), cal)
+    if "pd_calibration" in report:
+        report["pd_calibration"]["applied"] = (
+            "points" if isinstance(model, Scorecard) and cal.method == "platt" else "score-to-PD map")
     fit_seconds = time.perf_counter() - t0
     warnings += list(getattr(model, "warnings", []))
     if kind == "gbm":
@@ -345,6 +355,9 @@ def train(frame: Frame, *, target: str, bad: str | None = None, id_column: str |
     report["train_score_counts"] = np.bincount(np.searchsorted(edges, s_all, side="right"),
                                                minlength=len(edges) + 1).tolist()
     second = oof_scores.astype(float) if oof_scores is not None else s_all
+    if oof_scores is not None and isinstance(model, Scorecard) and cal.method == "platt":
+        # out-of-fold scores on the calibrated scale of the deployed points, for the histogram
+        second = np.floor(cal.offset * (1 - factor / cal.factor) + factor / cal.factor * second + 0.5)
     report["score_distribution"] = _histogram(s_all, second)
     report["score_distribution"]["labels"] = ["deployed, all rows", "out-of-fold" if oof_scores is not None
                                               else "deployed, all rows"]
