@@ -70,7 +70,8 @@ def version_register(*, actor: Actor, name: str, spec: dict, report: dict, boost
     except (CreditDataError, KeyError, TypeError) as exc:
         raise BadRequest(_("The model cannot be read: %(error)s") % {"error": exc}) from exc
     kind = spec["model"]["kind"]
-    holdout = report.get("holdout", {})
+    cv = report.get("cv") or {}  # a report without a holdout gives its cross-validated figures
+    holdout = report.get("holdout") or {"auc": cv.get("auc_mean"), "ks": cv.get("ks_mean")}
     with transaction.atomic():
         last = m.ModelVersion.objects.select_for_update().filter(name=name).aggregate(v=Max("version"))["v"] or 0
         version = m.ModelVersion.objects.create(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .calibration import Calibration
 from .errors import CreditDataError
 from .frame import Frame
 from .scorecard import check_training_data
@@ -48,6 +49,7 @@ class GbmModel:
     base_odds: float = 50.0
     pdo: float = 20.0
     warnings: list[str] = field(default_factory=list)
+    calibration: Calibration = field(default_factory=Calibration)  # score -> PD (see calibration.py)
     _booster: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -80,8 +82,11 @@ class GbmModel:
         X = self.matrix(frame)
         contrib = np.asarray(self.booster.predict(X, num_iteration=self.num_trees, pred_contrib=True))
         logit = contrib.sum(axis=1)
-        pd = 1.0 / (1.0 + np.exp(-logit))
         score = np.floor(self.offset - self.factor * logit + 0.5).astype(np.int64)
+        if self.calibration.method == "none":
+            pd = 1.0 / (1.0 + np.exp(-logit))
+        else:
+            pd = self.calibration.apply(score, self.offset, self.factor)
         return score, pd, contrib[:, :-1]
 
     def reasons(self, contrib: np.ndarray, frame: Frame | None = None, top: int = 3) -> list[list[dict]]:
@@ -112,13 +117,24 @@ class GbmModel:
     def to_dict(self) -> dict:
         return {"kind": "gbm", "features": self.features, "categories": self.categories, "params": self.params,
                 "num_trees": self.num_trees, "base_score": self.base_score, "base_odds": self.base_odds,
-                "pdo": self.pdo, "warnings": self.warnings}
+                "pdo": self.pdo, "warnings": self.warnings, "calibration": self.calibration.to_dict()}
 
     @classmethod
     def from_dict(cls, d: dict, booster_text: str) -> GbmModel:
         return cls(features=d["features"], categories=d["categories"], booster_text=booster_text,
                    params=d["params"], num_trees=int(d["num_trees"]), base_score=d["base_score"],
-                   base_odds=d["base_odds"], pdo=d["pdo"], warnings=d.get("warnings", []))
+                   base_odds=d["base_odds"], pdo=d["pdo"], warnings=d.get("warnings", []),
+                   calibration=Calibration.from_dict(d.get("calibration")))
+
+
+def small_data(params: dict, rows: int) -> dict:
+    """Leaves of at most an eighth of the rows: on a few dozen rows a minimum of 20 per leaf would
+    allow no split at all."""
+    cap = max(3, rows // 8)
+    if params.get("min_data_in_leaf", 20) > cap:
+        params = {**params, "min_data_in_leaf": cap,
+                  "min_data_per_group": min(params.get("min_data_per_group", 20), cap)}
+    return params
 
 
 def encode(frame: Frame, features: list[str], categories: dict[str, list[str]]) -> np.ndarray:
@@ -137,7 +153,9 @@ def encode(frame: Frame, features: list[str], categories: dict[str, list[str]]) 
 
 def fit_gbm(frame: Frame, y: np.ndarray, features: list[str], *, seed: int = 0, params: dict | None = None,
             cv_folds: int = 5, max_rounds: int = 3000, base_score: float = 600.0, base_odds: float = 50.0,
-            pdo: float = 20.0) -> GbmModel:
+            pdo: float = 20.0, rounds: int | None = None) -> GbmModel:
+    """With `rounds`, one booster of `params` and that many trees; otherwise the number of trees
+    (and, without `params`, the shape among CANDIDATES) by cross-validated early stopping."""
     import lightgbm as lgb
 
     from .metrics import stratified_folds
@@ -149,7 +167,7 @@ def fit_gbm(frame: Frame, y: np.ndarray, features: list[str], *, seed: int = 0, 
                   for f in features if frame[f].dtype.kind != "f"}
     X = encode(frame, features, categories)
     cat_idx = [j for j, f in enumerate(features) if f in categories]
-    base = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}
+    base = small_data({**DEFAULT_PARAMS, **(params or {}), "seed": seed}, len(y))
     yf = y.astype(float)
     folds = stratified_folds(y, cv_folds, seed)
     all_idx = np.arange(len(y))
@@ -157,7 +175,9 @@ def fit_gbm(frame: Frame, y: np.ndarray, features: list[str], *, seed: int = 0, 
     ds = lgb.Dataset(X, label=yf, categorical_feature=cat_idx, free_raw_data=False,
                      params={"verbose": -1, "min_data_in_bin": 3, "feature_pre_filter": False})
     best: tuple[float, dict, int] | None = None
-    for cand in ([{}] if params else CANDIDATES):
+    if rounds is not None:
+        best = (0.0, base, int(rounds))
+    for cand in ([] if rounds is not None else [{}] if params else CANDIDATES):
         p = {**base, **cand}
         res = lgb.cv(p, ds, num_boost_round=max_rounds, folds=splits, metrics="auc", seed=seed,
                      callbacks=[lgb.early_stopping(60, verbose=False)])

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import metrics
 from .binning import Binning, BinningParams, fit_binning
+from .calibration import Calibration
 from .errors import CreditDataError
 from .frame import Frame
 from .logistic import fit_logistic
@@ -62,6 +63,7 @@ class Scorecard:
     params: ScorecardParams
     screened: list[dict] = field(default_factory=list)  # every candidate with IV and why it was kept/dropped
     warnings: list[str] = field(default_factory=list)
+    calibration: Calibration = field(default_factory=Calibration)  # score -> PD (see calibration.py)
 
     @property
     def factor(self) -> float:
@@ -90,8 +92,7 @@ class Scorecard:
         return self.base_points + pts.sum(axis=1)
 
     def pd_from_score(self, score: np.ndarray) -> np.ndarray:
-        z = np.clip((np.asarray(score, dtype=float) - self.offset) / self.factor, -700, 700)
-        return 1.0 / (1.0 + np.exp(z))
+        return self.calibration.apply(score, self.offset, self.factor)
 
     def score(self, frame: Frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         pts = self.point_matrix(frame)
@@ -145,6 +146,7 @@ class Scorecard:
             "params": self.params.to_dict(),
             "screened": self.screened,
             "warnings": self.warnings,
+            "calibration": self.calibration.to_dict(),
         }
 
     @classmethod
@@ -158,6 +160,7 @@ class Scorecard:
             params=ScorecardParams.from_dict(d["params"]),
             screened=list(d.get("screened", [])),
             warnings=list(d.get("warnings", [])),
+            calibration=Calibration.from_dict(d.get("calibration")),
         )
 
     def table(self) -> list[dict]:
@@ -167,6 +170,22 @@ class Scorecard:
             for t, p in zip(b.table(), pts, strict=False):
                 rows.append({"variable": b.name, **t, "points": p})
         return rows
+
+
+def with_platt(sc: Scorecard, cal: Calibration) -> Scorecard:
+    """The scorecard with a Platt calibration folded into its coefficients and points, so that the
+    scale keeps its stated meaning (base score at base odds, PDO points to double them) for the
+    calibrated PD: logit' = a + b * logit, with a and b read from the map's offset and factor."""
+    if cal.method != "platt" or not cal.factor:
+        return sc
+    b = sc.factor / cal.factor
+    a = (cal.offset - sc.offset) / cal.factor
+    coef = np.asarray(sc.coef, dtype=float) * b
+    intercept = a + b * sc.intercept
+    pts, base = _points(coef, sc.variables, intercept, sc.params)
+    return Scorecard(variables=sc.variables, coef=[float(c) for c in coef], intercept=float(intercept), points=pts,
+                     base_points=base, params=sc.params, screened=sc.screened, warnings=sc.warnings,
+                     calibration=Calibration())
 
 
 def check_training_data(frame: Frame, y: np.ndarray) -> None:
@@ -222,8 +241,9 @@ def _points(coef: np.ndarray, binnings: list[Binning], intercept: float,
 
 
 def fit_scorecard(frame: Frame, y: np.ndarray, features: list[str], params: ScorecardParams | None = None,
-                  binnings: dict[str, Binning] | None = None) -> Scorecard:
-    """Bin, screen by IV, prune correlated WOE columns, fit the logistic model, convert to points."""
+                  binnings: dict[str, Binning] | None = None, woe: dict[str, np.ndarray] | None = None) -> Scorecard:
+    """Bin, screen by IV, prune correlated WOE columns, fit the logistic model, convert to points.
+    `woe` may hold the columns' WOE under `binnings` already (a search reuses them across settings)."""
     params = params or ScorecardParams()
     check_training_data(frame, y)
     if not features:
@@ -244,7 +264,7 @@ def fit_scorecard(frame: Frame, y: np.ndarray, features: list[str], params: Scor
         if len(kept) >= params.max_features:
             entry["status"] = "max_features"
             continue
-        w = b.transform(frame[f])
+        w = woe[f] if woe is not None and f in woe else b.transform(frame[f])
         if np.std(w) == 0:
             entry["status"] = "constant_woe"
             continue

@@ -120,8 +120,12 @@ def scorecard_sql(sc: Scorecard, *, dialect: str = "duckdb", table: str = "appli
         cases.append(f"{case_expression(b, pts, dialect, ref=f'normalised.v{k}', lookup=lookup)} AS p{k}")
         terms.append(f"p{k}")
     total = " + ".join(terms)
-    outer = ["id", f"{total} AS score",
-             f"1.0 / (1.0 + EXP((CAST({total} AS DOUBLE PRECISION) - {_num(sc.offset)}) / {_num(sc.factor)})) AS pd"]
+    cal = sc.calibration
+    offset, factor = (cal.offset, cal.factor) if cal.method == "platt" and cal.factor else (sc.offset, sc.factor)
+    isotonic = cal.method == "isotonic" and bool(cal.upper)
+    outer = ["id", f"{total} AS score"]
+    if not isotonic:
+        outer.append(f"1.0 / (1.0 + EXP((CAST({total} AS DOUBLE PRECISION) - {_num(offset)}) / {_num(factor)})) AS pd")
     if with_points:
         outer += [f"p{k} AS {quote_ident('points_' + b.name)}" for k, b in enumerate(sc.variables, start=1)]
     header = (f"-- scorecard: {len(sc.variables)} variables, base score {sc.params.base_score:g} at odds "
@@ -130,4 +134,13 @@ def scorecard_sql(sc: Scorecard, *, dialect: str = "duckdb", table: str = "appli
     # identifiers are quoted by quote_ident and text literals by quote_text
     sql = (f"SELECT {sep.join(outer)}\nFROM (\n  SELECT {sep.join(cases)}\n  FROM (\n    SELECT {sep.join(reads)}"  # noqa: S608
            f"\n    FROM {quote_ident(table)}\n  ) AS normalised{''.join(joins)}\n) AS scored")
+    if isotonic:
+        # the calibrated PD is a step function of the score: one more SELECT around the sum
+        steps = " ".join(f"WHEN score <= {_num(u)} THEN {_num(p)}"
+                         for u, p in zip(cal.upper[:-1], cal.pd, strict=False))
+        rest = ["id", "score", f"CASE {steps} ELSE {_num(cal.pd[-1])} END AS pd"] if steps else \
+            ["id", "score", f"{_num(cal.pd[-1])} AS pd"]
+        if with_points:
+            rest += [quote_ident("points_" + b.name) for b in sc.variables]
+        sql = f"SELECT {sep.join(rest)}\nFROM (\n{sql}\n) AS calibrated"
     return header + sql

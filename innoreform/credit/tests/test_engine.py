@@ -225,8 +225,9 @@ def test_categorical_unseen_gets_zero_woe(german):
 # -- scorecard ----------------------------------------------------------------------------------
 def test_german_scorecard_quality_and_reproducibility(german, german_model):
     s = german_model.summary()
-    assert s["holdout_auc"] > 0.74
-    assert 0.3 < s["holdout_ks"] < 0.8
+    assert s["cv_auc"] > 0.74
+    assert 0.3 < s["cv_ks"] < 0.8
+    assert s["fitted_on_rows"] == 1000 and german_model.report["cv"]["rows"] == 1000
     again = train(german, target="creditability", bad="bad", seed=0)
     assert again.model.to_dict() == german_model.model.to_dict()
 
@@ -272,7 +273,8 @@ def test_model_dir_round_trip(tmp_path, german, german_model):
     b = score_frame(loaded, german)
     np.testing.assert_array_equal(a["score"], b["score"])
     assert meta["target"] == "creditability"
-    assert model_io.load_report(tmp_path / "m")["holdout"]["auc"] == german_model.report["holdout"]["auc"]
+    assert model_io.load_report(tmp_path / "m")["cv"]["auc_mean"] == german_model.report["cv"]["auc_mean"]
+    np.testing.assert_allclose(a["pd"], b["pd"])  # the calibrated score-to-PD map is stored too
 
 
 def test_scoring_without_target_and_with_unseen(german, german_model):
@@ -317,12 +319,12 @@ def test_constant_and_id_columns_left_out_with_warning(german):
 
 def test_polish_sample_scorecard(polish):
     r = train(polish, target="bankruptcy", seed=0, params=ScorecardParams())
-    assert r.summary()["holdout_auc"] > 0.75
+    assert r.summary()["cv_auc"] > 0.75
 
 
 # -- challenger ---------------------------------------------------------------------------------
 def test_gbm_challenger_scores_and_reasons(tmp_path, german):
-    r = train(german, target="creditability", bad="bad", kind="gbm", seed=0, cv_folds=0)
+    r = train(german, target="creditability", bad="bad", kind="gbm", seed=0, cv_folds=0, holdout=0.3)
     assert r.summary()["holdout_auc"] > 0.72
     model = r.model
     out = score_frame(model, german.take(np.arange(20)))

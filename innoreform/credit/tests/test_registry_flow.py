@@ -45,7 +45,7 @@ def registry_like_frame(n=600, seed=0) -> Frame:
 
 @pytest.fixture(scope="module")
 def trained():
-    return train(registry_like_frame(), target="bad", seed=0, cv_folds=0)
+    return train(registry_like_frame(), target="bad", seed=0, cv_folds=0, holdout=0.3)
 
 
 @pytest.fixture
@@ -225,3 +225,38 @@ def test_register_command(people, tmp_path, trained):
     call_command("credit", "register", str(tmp_path / "m"), "--name", "cli", "--user", maker.user.username, stdout=out)
     v = m.ModelVersion.objects.get(name="cli")
     assert v.submitted_by_id == maker.user.pk and v.status == m.VersionStatus.SUBMITTED
+
+
+def test_report_page_says_where_each_figure_comes_from(people):
+    maker, checker = people
+    result = train(registry_like_frame(), target="bad", seed=0, cv_folds=3, candidates=2)
+    v = services.version_register_result(actor=maker, name="sme-cv", result=result)
+    assert v.holdout_auc == pytest.approx(result.report["cv"]["auc_mean"])  # no holdout: the CV figure
+    client = Client()
+    client.force_login(checker.user)
+    body = client.get(f"/credit/models/{v.pk}/").content.decode()
+    for testid in ("credit-metrics-cv", "credit-sources", "credit-search", "credit-calibration"):
+        assert f'data-testid="{testid}"' in body
+    assert 'data-testid="credit-metrics-holdout"' not in body
+    sources = body[body.index('data-testid="credit-sources"'):]
+    sources = sources[:sources.index("</ul>")]
+    assert sources.count("600") == 2  # every row deployed; every row scored out of fold
+    assert ("样本外" in body) or ("out-of-fold" in body)
+
+
+def test_report_page_reads_a_stored_report_of_the_former_format(people, trained):
+    """Reports stored before cross-validated figures (holdout only, model fitted on 70%) still show."""
+    maker, checker = people
+    v = services.version_register_result(actor=maker, name="old", result=trained)
+    old = {k: v.report[k] for k in ("holdout", "train", "calibration", "lift", "score_distribution", "variables",
+                                    "psi_train_test", "score_edges", "train_score_counts", "warnings")}
+    old["score_distribution"] = {k: old["score_distribution"][k] for k in ("edges", "train", "test")}
+    old["cv"] = {"folds": 5, "auc_mean": 0.8, "auc_std": 0.01, "auc": [0.8] * 5}
+    m.ModelVersion.objects.filter(pk=v.pk).update(report=old)
+    client = Client()
+    client.force_login(checker.user)
+    page = client.get(f"/credit/models/{v.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-testid="credit-metrics"' in body and 'data-testid="credit-sources"' not in body
+    assert f"{old['holdout']['auc']:.4f}" in body

@@ -1,6 +1,7 @@
 """`innoreform credit train|score|sql`: the stable command line for integrators and benchmarks.
 
   innoreform credit train DATA --target COL [--bad VALUE] [--id COL] [--model scorecard|gbm] --out MODEL_DIR
+                         [--holdout 0.3] [--budget-seconds S] [--folds 5]
   innoreform credit score MODEL_DIR DATA --out SCORES.csv [--lang en|zh]
   innoreform credit sql MODEL_DIR --dialect sqlite|postgres|duckdb [--table NAME]
 
@@ -9,6 +10,7 @@ Bad input ends with a one-line error and exit status 1, never a traceback.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import sys
@@ -39,8 +41,21 @@ class Command(BaseCommand):
         t.add_argument("--out", required=True, help="model directory to write")
         t.add_argument("--exclude", action="append", default=[], help="a column not to use (repeatable)")
         t.add_argument("--seed", type=int, default=0)
-        t.add_argument("--test-size", type=float, default=0.3)
-        t.add_argument("--tune", action="store_true", help="choose binning settings by cross-validation")
+        t.add_argument("--folds", type=int, default=5,
+                       help="cross-validation folds that choose the settings and give the report's figures")
+        t.add_argument("--holdout", type=float, default=0.0,
+                       help="also keep this share of rows (0.05-0.5) out of the search for a holdout figure; "
+                            "the deployed model is still fitted on every row")
+        t.add_argument("--test-size", dest="holdout", type=float, help=argparse.SUPPRESS)  # the former name
+        t.add_argument("--budget-seconds", type=float, default=120.0,
+                       help="time limit of the settings search (default 120; the defaults are always tried)")
+        t.add_argument("--candidates", type=int, default=None,
+                       help="how many settings of the fixed search space to try (default 4 for a scorecard, "
+                            "3 for the challenger)")
+        t.add_argument("--no-tune", dest="tune", action="store_false", help="keep the engine's default settings")
+        t.add_argument("--tune", dest="tune", action="store_true", help=argparse.SUPPRESS)  # now the default
+        t.add_argument("--no-calibrate", dest="calibrate", action="store_false",
+                       help="keep the model's own score-to-PD map")
         t.add_argument("--base-score", type=float, default=600.0)
         t.add_argument("--base-odds", type=float, default=50.0, help="good:bad odds at the base score")
         t.add_argument("--pdo", type=float, default=20.0, help="points to double the odds")
@@ -70,14 +85,18 @@ class Command(BaseCommand):
             raise CommandError(f"{type(exc).__name__}: {exc}") from None
 
     def _train(self, o):
-        if not 0.05 <= o["test_size"] <= 0.5:
-            raise CommandError("--test-size must be between 0.05 and 0.5")
+        if o["holdout"] and not 0.05 <= o["holdout"] <= 0.5:
+            raise CommandError("--holdout must be 0 or between 0.05 and 0.5")
+        if not 2 <= o["folds"] <= 20:
+            raise CommandError("--folds must be between 2 and 20")
         if o["pdo"] <= 0 or o["base_odds"] <= 0:
             raise CommandError("--pdo and --base-odds must be positive")
         frame = read_table(o["data"])
         params = ScorecardParams(base_score=o["base_score"], base_odds=o["base_odds"], pdo=o["pdo"])
         result = train(frame, target=o["target"], bad=o["bad"], id_column=o["id_column"], kind=o["model"],
-                       seed=o["seed"], test_frac=o["test_size"], params=params, tune=o["tune"],
+                       seed=o["seed"], holdout=o["holdout"] or 0.0, cv_folds=o["folds"], params=params,
+                       tune=o["tune"], budget_seconds=o["budget_seconds"], candidates=o["candidates"],
+                       calibrate=o["calibrate"],
                        exclude=tuple(o["exclude"]), fingerprint=fingerprint(o["data"]), source=str(o["data"]))
         model_io.save(o["out"], result.model, result.meta, result.report)
         self.stdout.write(json.dumps({**result.summary(), "out": str(o["out"])}, ensure_ascii=False))

@@ -9,10 +9,12 @@
   if (dist && node) {
     var mids = [];
     for (var i = 0; i + 1 < dist.edges.length; i++) { mids.push(Math.round((dist.edges[i] + dist.edges[i + 1]) / 2)); }
+    // reports since version 2 name their two series (deployed model on all rows, out-of-fold)
+    var names = dist.labels || ["train", "holdout"];
     echarts.init(node).setOption({
-      tooltip: {trigger: "axis"}, legend: {data: ["train", "holdout"]},
+      tooltip: {trigger: "axis"}, legend: {data: names},
       xAxis: {type: "category", data: mids}, yAxis: {type: "value"},
-      series: [{name: "train", type: "bar", data: dist.train}, {name: "holdout", type: "bar", data: dist.test}]
+      series: [{name: names[0], type: "bar", data: dist.train}, {name: names[1], type: "bar", data: dist.test}]
     });
   }
   (data.charts || []).forEach(function (c, k) {
