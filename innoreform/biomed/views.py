@@ -2,48 +2,26 @@
 service, render. Domain errors are shown as messages; objects the actor may not see are 404."""
 
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
 
-from innoreform.core.errors import DomainError
 from innoreform.core.exports import EXPORT_FORMATS, Column, export_response
 from innoreform.core.listing import list_page
 from innoreform.core.models import Organisation, OrgKind
 from innoreform.core.selectors import policy_in_force
-from innoreform.core.views import portal_view
+from innoreform.core.views import portal_view, run_action
 
 from . import forms, selectors, services
 from . import models as m
 from .permissions import can, require
 from .rules import POLICY_KEY
-
-
-def _post_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method != "POST":
-            return HttpResponse(status=405, headers={"Allow": "POST"})
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _run(request, action, success: str) -> bool:
-    try:
-        action()
-    except DomainError as exc:
-        details = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.details.items() if isinstance(v, list))
-        messages.error(request, f"{exc.message} {details}".strip())
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _levels_table() -> dict:
@@ -90,8 +68,8 @@ def item_new(request):
     require(request.actor, "biomed.item_register", hide=True)
     form = forms.ItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _run(request, lambda: services.item_register(actor=request.actor, **form.cleaned_data),
-                _("The item was registered; it can be used in every application.")):
+        if run_action(request, lambda: services.item_register(actor=request.actor, **form.cleaned_data),
+                      _("The item was registered; it can be used in every application.")):
             return redirect("biomed:apply")
     return render(request, "biomed/form_page.html", {"form": form, "title": _("Register an item"),
                                                      "multipart": False})
@@ -112,7 +90,7 @@ def apply(request):
                 actor=request.actor, item_id=d["item"].pk, quantity=d["quantity"], unit=d["unit"], ports=d["ports"],
                 origin=d["origin"], purpose=d["purpose"], attachments=form.attachments())
 
-        if _run(request, act, _("Your application was submitted; see how it was levelled and decided below.")):
+        if run_action(request, act, _("Your application was submitted; see how it was levelled and decided below.")):
             return redirect("biomed:application", holder["a"].pk)
     return render(request, "biomed/apply.html", {"form": form, "levels": _levels_table(), "has_items": items.exists()})
 
@@ -137,7 +115,7 @@ def application_detail(request, pk: int):
 
 
 @portal_view
-@_post_only
+@require_POST
 def application_act(request, pk: int):
     actor = request.actor
     selectors.application_get(actor=actor, application_id=pk)
@@ -145,20 +123,21 @@ def application_act(request, pk: int):
     if action == "assess":
         form = forms.AssessmentForm(request.POST)
         if form.is_valid():
-            _run(request, lambda: services.application_assess(actor=actor, application_id=pk, **form.cleaned_data),
-                 _("The assessment was recorded; another person decides."))
+            data = form.cleaned_data
+            run_action(request, lambda: services.application_assess(actor=actor, application_id=pk, **data),
+                       _("The assessment was recorded; another person decides."))
         else:
             messages.error(request, _("Write the assessment's findings."))
     elif action in ("approve", "refuse", "return"):
         form = forms.NoteForm(request.POST)
         note = form.cleaned_data["note"] if form.is_valid() else ""
         if action == "return":
-            _run(request, lambda: services.application_return(actor=actor, application_id=pk, note=note),
-                 _("The application was returned to the enterprise."))
+            run_action(request, lambda: services.application_return(actor=actor, application_id=pk, note=note),
+                       _("The application was returned to the enterprise."))
         else:
-            _run(request, lambda: services.application_decide(actor=actor, application_id=pk,
-                                                              approve=action == "approve", note=note),
-                 _("The application was approved.") if action == "approve" else _("The application was refused."))
+            run_action(request, lambda: services.application_decide(actor=actor, application_id=pk,
+                                                                    approve=action == "approve", note=note),
+                       _("The application was approved.") if action == "approve" else _("The application was refused."))
     return redirect("biomed:application", pk)
 
 
@@ -199,27 +178,27 @@ def approval_detail(request, pk: int):
 
 
 @portal_view
-@_post_only
+@require_POST
 def batch_declare(request, pk: int):
     selectors.approval_get(actor=request.actor, approval_id=pk)
     form = forms.BatchForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.batch_declare(actor=request.actor, approval_id=pk, **form.cleaned_data),
-             _("The batch was written off."))
+        run_action(request, lambda: services.batch_declare(actor=request.actor, approval_id=pk, **form.cleaned_data),
+                   _("The batch was written off."))
     else:
         messages.error(request, _("Check the batch's fields."))
     return redirect("biomed:approval", pk)
 
 
 @portal_view
-@_post_only
+@require_POST
 def approval_revoke(request, pk: int):
     selectors.approval_get(actor=request.actor, approval_id=pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.approval_revoke(actor=request.actor, approval_id=pk,
-                                                       reason=form.cleaned_data["reason"]),
-             _("The approval was revoked."))
+        run_action(request, lambda: services.approval_revoke(actor=request.actor, approval_id=pk,
+                                                             reason=form.cleaned_data["reason"]),
+                   _("The approval was revoked."))
     else:
         messages.error(request, _("Give the reason."))
     return redirect("biomed:approval", pk)
@@ -347,13 +326,13 @@ def follow_up_detail(request, pk: int):
         if request.POST.get("action") == "report" and can_report:
             form = forms.ReportForm(request.POST)
             if form.is_valid():
-                _run(request, lambda: services.followup_report(actor=actor, follow_up_id=pk, **form.cleaned_data),
-                     _("Your report was sent to customs."))
+                run_action(request, lambda: services.followup_report(actor=actor, follow_up_id=pk, **form.cleaned_data),
+                           _("Your report was sent to customs."))
         elif request.POST.get("action") == "close" and can_close:
             form = forms.ResultForm(request.POST)
             if form.is_valid():
-                _run(request, lambda: services.followup_close(actor=actor, follow_up_id=pk, **form.cleaned_data),
-                     _("The follow-up was closed."))
+                run_action(request, lambda: services.followup_close(actor=actor, follow_up_id=pk, **form.cleaned_data),
+                           _("The follow-up was closed."))
         return redirect("biomed:follow_up", pk)
     return render(request, "biomed/follow_up.html", {"follow_up": follow_up, "can_report": can_report,
                                                      "can_close": can_close, "report_form": forms.ReportForm(),
@@ -379,10 +358,10 @@ def whitelist(request):
         require(actor, "biomed.whitelist", hide=True)
         if form.is_valid():
             d = form.cleaned_data
-            _run(request, lambda: services.whitelist_add(actor=actor, enterprise_id=d["enterprise"].pk,
-                                                         item_id=d["item"].pk if d["item"] else None,
-                                                         reason=d["reason"]),
-                 _("The white list was updated."))
+            run_action(request, lambda: services.whitelist_add(actor=actor, enterprise_id=d["enterprise"].pk,
+                                                               item_id=d["item"].pk if d["item"] else None,
+                                                               reason=d["reason"]),
+                       _("The white list was updated."))
             return redirect("biomed:whitelist")
     return render(request, "biomed/whitelist.html", {"entries": entries[:200], "form": form, "may_edit": may_edit,
                                                      "reason_form": forms.ReasonForm(),
@@ -390,14 +369,14 @@ def whitelist(request):
 
 
 @portal_view
-@_post_only
+@require_POST
 def whitelist_remove(request, pk: int):
     require(request.actor, "biomed.whitelist", hide=True)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.whitelist_remove(actor=request.actor, entry_id=pk,
-                                                        reason=form.cleaned_data["reason"]),
-             _("The entry was removed from the white list; the reason is kept."))
+        run_action(request, lambda: services.whitelist_remove(actor=request.actor, entry_id=pk,
+                                                              reason=form.cleaned_data["reason"]),
+                   _("The entry was removed from the white list; the reason is kept."))
     else:
         messages.error(request, _("Give the reason."))
     return redirect("biomed:whitelist")

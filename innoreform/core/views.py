@@ -63,6 +63,19 @@ PENDING_TTL_SECONDS = 300
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def run_action(request, action, success: str) -> bool:
+    """Run a page's service call: its refusal becomes an error message (with any field details),
+    success a success message. True when it ran."""
+    try:
+        action()
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.details.items() if isinstance(v, list))
+        messages.error(request, f"{exc.message} {details}".strip())
+        return False
+    messages.success(request, success)
+    return True
+
+
 # --- plumbing ---------------------------------------------------------------------------------
 
 

@@ -3,7 +3,6 @@ render. Domain errors are shown as messages next to the page; invisible objects 
 
 import json
 import mimetypes
-from functools import wraps
 from operator import itemgetter
 
 from django.contrib import messages
@@ -12,39 +11,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from innoreform.core.errors import DomainError
 from innoreform.core.exports import EXPORT_FORMATS, Column, export_response
 from innoreform.core.listing import list_page
 from innoreform.core.models import OrgKind
-from innoreform.core.views import portal_view
+from innoreform.core.views import portal_view, run_action
 
 from . import forms, reports, selectors, services, settlement, use
 from . import models as m
 from .permissions import can, require
 from .reconcile import reconcile
 from .templatetags.vouchers_tags import yuan
-
-
-def _post_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method != "POST":
-            return HttpResponse(status=405, headers={"Allow": "POST"})
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _run(request, action, success: str) -> bool:
-    try:
-        action()
-    except DomainError as exc:
-        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.details.items() if isinstance(v, list))
-        messages.error(request, f"{exc.message} {details}".strip())
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _upload(f) -> tuple[str, bytes] | None:
@@ -107,7 +85,7 @@ def apply(request):
                                                       purpose=d["purpose"], contact_address=d["contact_address"],
                                                       contact_phone=d["contact_phone"])
 
-        if _run(request, act, _("Your application was submitted; see the eligibility checks below.")):
+        if run_action(request, act, _("Your application was submitted; see the eligibility checks below.")):
             return redirect("vouchers:application", holder["a"].pk)
     version, params = services.scheme()
     return render(request, "vouchers/apply.html", {"form": form, "params": params, "version": version})
@@ -123,13 +101,13 @@ def application_detail(request, pk: int):
 
 
 @portal_view
-@_post_only
+@require_POST
 def application_decide(request, pk: int):
     selectors.application_get(actor=request.actor, application_id=pk)
     approve = request.POST.get("decision") == "approve"
-    _run(request, lambda: services.application_decide(actor=request.actor, application_id=pk, approve=approve,
-                                                      note=request.POST.get("note", "")[:500]),
-         _("The application was approved and the voucher issued.") if approve else _("The application was rejected."))
+    done = _("The application was approved and the voucher issued.") if approve else _("The application was rejected.")
+    run_action(request, lambda: services.application_decide(actor=request.actor, application_id=pk, approve=approve,
+                                                            note=request.POST.get("note", "")[:500]), done)
     return redirect("vouchers:application", pk)
 
 
@@ -163,10 +141,10 @@ def order_new(request, service_id: int):
     form = forms.OrderForm(request.POST or None, vouchers=vouchers, initial={"service": service.pk})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _run(request, lambda: use.order_create(actor=actor, voucher_id=d["voucher"].pk, service_id=service.pk,
-                                                  quantity=d["quantity"], fee_fen=d["fee"],
-                                                  project_code=d["project_code"]),
-                _("The order was placed; the institution deducts the voucher share when it bills you.")):
+        if run_action(request, lambda: use.order_create(actor=actor, voucher_id=d["voucher"].pk, service_id=service.pk,
+                                                        quantity=d["quantity"], fee_fen=d["fee"],
+                                                        project_code=d["project_code"]),
+                      _("The order was placed; the institution deducts the voucher share when it bills you.")):
             return redirect("vouchers:home")
     return render(request, "vouchers/order_new.html", {"form": form, "service": service})
 
@@ -179,10 +157,10 @@ def proof(request, order_id: int):
     form = forms.ProofForm(request.POST or None, request.FILES or None, initial={"paid": order.fee_fen / 100})
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        if _run(request, lambda: use.proof_upload(actor=request.actor, order_id=order.pk,
-                                                  paid_fen=form.cleaned_data["paid"], filename=f.name,
-                                                  content=f.read()),
-                _("Your proof of payment was recorded; now submit the claim.")):
+        if run_action(request, lambda: use.proof_upload(actor=request.actor, order_id=order.pk,
+                                                        paid_fen=form.cleaned_data["paid"], filename=f.name,
+                                                        content=f.read()),
+                      _("Your proof of payment was recorded; now submit the claim.")):
             return redirect("vouchers:home")
     return render(request, "vouchers/form_page.html", {"form": form, "title": _("Proof of full payment"),
                                                        "object": order, "multipart": True})
@@ -200,12 +178,12 @@ def institution_apply(request):
         docs = [("licence", d["licence"].name, d["licence"].read())]
         if d.get("accreditation"):
             docs.append(("accreditation", d["accreditation"].name, d["accreditation"].read()))
-        if _run(request, lambda: services.institution_apply(
-                actor=request.actor, founded_on=d["founded_on"], categories=d["categories"],
-                legal_representative=d["legal_representative"], actual_controller=d["actual_controller"],
-                shareholders=d["shareholders"].splitlines(), address=d["address"], phone=d["phone"],
-                description=d["description"], documents=docs),
-                _("Your application to be listed was submitted for review.")):
+        if run_action(request, lambda: services.institution_apply(
+                      actor=request.actor, founded_on=d["founded_on"], categories=d["categories"],
+                      legal_representative=d["legal_representative"], actual_controller=d["actual_controller"],
+                      shareholders=d["shareholders"].splitlines(), address=d["address"], phone=d["phone"],
+                      description=d["description"], documents=docs),
+                      _("Your application to be listed was submitted for review.")):
             return redirect("vouchers:home")
     _version, params = services.scheme()
     return render(request, "vouchers/form_page.html", {
@@ -216,25 +194,25 @@ def institution_apply(request):
 
 
 @portal_view
-@_post_only
+@require_POST
 def service_publish(request):
     form = forms.ServiceForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, lambda: services.service_publish(actor=request.actor, category=d["category"], name=d["name"],
-                                                       unit=d["unit"], price_fen=d["price"]),
-             _("The service was added to the catalogue."))
+        run_action(request, lambda: services.service_publish(actor=request.actor, category=d["category"],
+                                                             name=d["name"], unit=d["unit"], price_fen=d["price"]),
+                   _("The service was added to the catalogue."))
     else:
         messages.error(request, _("Check the service's fields."))
     return redirect("vouchers:home")
 
 
 @portal_view
-@_post_only
+@require_POST
 def order_deduct(request, order_id: int):
     selectors.order_get(actor=request.actor, order_id=order_id)
-    _run(request, lambda: use.deduct(actor=request.actor, order_id=order_id),
-         _("The voucher share was deducted from the bill."))
+    run_action(request, lambda: use.deduct(actor=request.actor, order_id=order_id),
+               _("The voucher share was deducted from the bill."))
     return redirect("vouchers:home")
 
 
@@ -256,7 +234,7 @@ def claim_new(request, redemption_id: int):
                 deliverable=d["deliverable"], contract_file=_upload(d.get("contract_file")),
                 invoice_file=_upload(d.get("invoice_file")), deliverable_file=_upload(d.get("deliverable_file")))
 
-        if _run(request, act, _("The claim was submitted.")):
+        if run_action(request, act, _("The claim was submitted.")):
             return redirect("vouchers:claim", holder["c"].pk)
     return render(request, "vouchers/form_page.html", {"form": form, "title": _("Redemption claim"),
                                                        "object": redemption, "multipart": True})
@@ -285,47 +263,47 @@ def institution_detail(request, pk: int):
 
 
 @portal_view
-@_post_only
+@require_POST
 def institution_review(request, pk: int):
     selectors.institution_get(actor=request.actor, institution_id=pk)
     approve = request.POST.get("decision") == "approve"
-    _run(request, lambda: services.institution_review(actor=request.actor, institution_id=pk, approve=approve,
-                                                      note=request.POST.get("note", "")[:500]),
-         _("The institution is now in public notice.") if approve else _("The application was rejected."))
+    run_action(request, lambda: services.institution_review(actor=request.actor, institution_id=pk, approve=approve,
+                                                            note=request.POST.get("note", "")[:500]),
+               _("The institution is now in public notice.") if approve else _("The application was rejected."))
     return redirect("vouchers:institution", pk)
 
 
 @portal_view
-@_post_only
+@require_POST
 def institution_status(request, pk: int):
     selectors.institution_get(actor=request.actor, institution_id=pk)
-    _run(request, lambda: services.institution_set_status(actor=request.actor, institution_id=pk,
-                                                          status=request.POST.get("status", ""),
-                                                          reason=request.POST.get("note", "")[:500]),
-         _("The status was changed and recorded in the credit file."))
+    run_action(request, lambda: services.institution_set_status(actor=request.actor, institution_id=pk,
+                                                                status=request.POST.get("status", ""),
+                                                                reason=request.POST.get("note", "")[:500]),
+               _("The status was changed and recorded in the credit file."))
     return redirect("vouchers:institution", pk)
 
 
 @portal_view
-@_post_only
+@require_POST
 def objection_submit(request, pk: int):
     selectors.institution_get(actor=request.actor, institution_id=pk)
-    _run(request, lambda: services.objection_submit(actor=request.actor, institution_id=pk,
-                                                    text=request.POST.get("text", "")[:2000]),
-         _("Your objection was recorded; the department will resolve it before listing."))
+    run_action(request, lambda: services.objection_submit(actor=request.actor, institution_id=pk,
+                                                          text=request.POST.get("text", "")[:2000]),
+               _("Your objection was recorded; the department will resolve it before listing."))
     return redirect("vouchers:institution", pk)
 
 
 @portal_view
-@_post_only
+@require_POST
 def objection_resolve(request, pk: int):
     objection = m.Objection.objects.filter(pk=pk).first()
     if objection is None or not can(request.actor, "vouchers.review"):
         raise Http404
-    _run(request, lambda: services.objection_resolve(actor=request.actor, objection_id=pk,
-                                                     uphold=request.POST.get("decision") == "uphold",
-                                                     resolution=request.POST.get("note", "")[:500]),
-         _("The objection was resolved."))
+    run_action(request, lambda: services.objection_resolve(actor=request.actor, objection_id=pk,
+                                                           uphold=request.POST.get("decision") == "uphold",
+                                                           resolution=request.POST.get("note", "")[:500]),
+               _("The objection was resolved."))
     return redirect("vouchers:institution", objection.institution_id)
 
 
@@ -388,7 +366,7 @@ def claim_file(request, pk: int, which: str):
 
 
 @portal_view
-@_post_only
+@require_POST
 def claim_act(request, pk: int):
     actor = request.actor
     selectors.claim_get(actor=actor, claim_id=pk)
@@ -403,7 +381,7 @@ def claim_act(request, pk: int):
     }
     if action not in actions:
         raise Http404
-    _run(request, *actions[action])
+    run_action(request, *actions[action])
     return redirect("vouchers:claim", pk)
 
 
@@ -440,31 +418,32 @@ def batch_detail(request, pk: int):
 
 
 @portal_view
-@_post_only
+@require_POST
 def batch_build(request):
     holder = {}
 
     def act():
         holder["b"] = settlement.batch_build(actor=request.actor)
 
-    if _run(request, act, _("The settlement batch was built; another person approves it.")):
+    if run_action(request, act, _("The settlement batch was built; another person approves it.")):
         return redirect("vouchers:batch", holder["b"].pk)
     return redirect("vouchers:home")
 
 
 @portal_view
-@_post_only
+@require_POST
 def batch_act(request, pk: int):
     selectors.batch_get(actor=request.actor, batch_id=pk)
     if request.POST.get("action") == "approve":
-        _run(request, lambda: settlement.batch_approve(actor=request.actor, batch_id=pk), _("The batch was approved."))
+        run_action(request, lambda: settlement.batch_approve(actor=request.actor, batch_id=pk),
+                   _("The batch was approved."))
     elif request.POST.get("action") == "run":
-        _run(request, lambda: settlement.batch_run(actor=request.actor, batch_id=pk), _("The batch was paid."))
+        run_action(request, lambda: settlement.batch_run(actor=request.actor, batch_id=pk), _("The batch was paid."))
     return redirect("vouchers:batch", pk)
 
 
 @portal_view
-@_post_only
+@require_POST
 def budget_fund(request):
     form = forms.BudgetForm(request.POST)
     require(request.actor, "vouchers.budget", hide=True)
@@ -475,7 +454,7 @@ def budget_fund(request):
             budget = services.budget_open(actor=request.actor, year=d["year"], level=d["level"], city=d["city"] or "")
             services.budget_appropriate(actor=request.actor, budget=budget, amount_fen=d["amount"], note=d["note"])
 
-        _run(request, act, _("The budget was funded."))
+        run_action(request, act, _("The budget was funded."))
     else:
         messages.error(request, _("Check the budget's fields."))
     return redirect("vouchers:home")
