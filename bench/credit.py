@@ -322,7 +322,7 @@ def sql_rows_per_s(model, frame, rows: int) -> dict:
     query = f"SELECT id, score, pd FROM ({sql}) AS s WHERE id < {len(frame)}"  # noqa: S608
     got = {r[0]: r[1:] for r in con.execute(query).fetchall()}
     equal = all(got[i][0] == int(py[i]) for i in range(len(frame)))
-    pd_equal = all(abs(got[i][1] - float(py_pd[i])) <= 1e-9 for i in range(len(frame)))
+    pd_equal = all(abs(float(got[i][1]) - float(py_pd[i])) <= 1e-9 for i in range(len(frame)))
     return {"rows": int(n), "seconds": dt, "rows_per_s": n / dt, "equal_to_python": equal and pd_equal,
             "scores_equal": equal, "pd_equal": pd_equal, "calibration": model.calibration.method,
             "checksum": int(total[0])}

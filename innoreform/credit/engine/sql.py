@@ -138,8 +138,9 @@ def scorecard_sql(sc: Scorecard, *, dialect: str = "duckdb", table: str = "appli
         # the calibrated PD is a step function of the score: one more SELECT around the sum
         steps = " ".join(f"WHEN score <= {_num(u)} THEN {_num(p)}"
                          for u, p in zip(cal.upper[:-1], cal.pd, strict=False))
-        rest = ["id", "score", f"CASE {steps} ELSE {_num(cal.pd[-1])} END AS pd"] if steps else \
-            ["id", "score", f"{_num(cal.pd[-1])} AS pd"]
+        # a double in every engine (DuckDB would read bare decimal literals as DECIMAL)
+        last = f"CAST({_num(cal.pd[-1])} AS DOUBLE PRECISION)"
+        rest = ["id", "score", f"CASE {steps} ELSE {last} END AS pd"] if steps else ["id", "score", f"{last} AS pd"]
         if with_points:
             rest += [quote_ident("points_" + b.name) for b in sc.variables]
         sql = f"SELECT {sep.join(rest)}\nFROM (\n{sql}\n) AS calibrated"

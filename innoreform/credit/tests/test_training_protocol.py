@@ -79,6 +79,14 @@ def test_calibrated_pd_is_the_same_in_sql(german, method, tmp_path):
     got = con.execute(scorecard_sql(loaded, dialect="sqlite", id_column="row_id") + " ORDER BY id").fetchall()
     np.testing.assert_array_equal([g[1] for g in got], expected["score"])
     np.testing.assert_allclose([g[2] for g in got], expected["pd"], rtol=1e-9, atol=1e-12)
+    import duckdb
+
+    duck = duckdb.connect()
+    duck.execute(_ddl(german, "applicants", "DOUBLE", "VARCHAR"))
+    duck.executemany(f"INSERT INTO applicants VALUES ({', '.join(['?'] * len(rows[0]))})", rows)  # noqa: S608
+    got = duck.execute(scorecard_sql(loaded, dialect="duckdb", id_column="row_id") + " ORDER BY id").fetchall()
+    assert all(isinstance(g[2], float) for g in got)  # a double, not DECIMAL
+    np.testing.assert_allclose([g[2] for g in got], expected["pd"], rtol=1e-9, atol=1e-12)
 
 
 # -- protocol -----------------------------------------------------------------------------------
