@@ -6,11 +6,13 @@ first use under VAR_DIR/ipcases-pki (mode 0600, never committed). A deployment r
 certificates from a licensed CA (电子认证服务机构) by putting its files at the same paths.
 """
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +138,17 @@ def make_pdf(title: str, lines: list[str]) -> bytes:
     return out.getvalue()
 
 
+def _off_the_event_loop(fn, *args):
+    """pyHanko's synchronous calls run asyncio.run, which refuses to start inside a running event
+    loop (a thread driving Playwright, an ASGI server): there, run them on a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def sign(pdf: bytes, *, org_id: int, org_name: str, field: str, reason: str) -> bytes:
     """Add a PAdES baseline signature (ETSI.CAdES.detached) in a new incremental revision, so
     earlier signatures stay valid and each signer's revision is provable."""
@@ -148,7 +161,7 @@ def sign(pdf: bytes, *, org_id: int, org_name: str, field: str, reason: str) -> 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=field, reason=reason[:100],
                                         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
-    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
+    out = _off_the_event_loop(signers.PdfSigner(meta, signer=signer).sign_pdf, writer)
     return out.getvalue()
 
 
@@ -190,7 +203,7 @@ def validate(pdf: bytes) -> list[SignatureCheck]:
     for sig in sigs:
         vc = ValidationContext(trust_manager=SimpleTrustManager.build(trust_roots=[root]), allow_fetching=False)
         try:
-            status = validate_pdf_signature(sig, vc)
+            status = _off_the_event_loop(validate_pdf_signature, sig, vc)
         except Exception as exc:  # a mangled signature is reported, not raised
             checks.append(SignatureCheck(sig.field_name, "", False, False, False, False, str(exc)[:200], ""))
             continue

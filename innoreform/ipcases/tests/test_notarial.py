@@ -64,3 +64,17 @@ def test_certify_twice_is_refused(certified):
     world, _f, r = certified
     with pytest.raises(Conflict):
         services.notarial_certify(actor=world.notary, request_id=r.pk)
+
+
+def test_signing_and_validating_work_inside_a_running_event_loop():
+    """A caller whose thread runs an event loop (the browser tests' Playwright, an ASGI server)
+    still gets signed, valid PDFs: pyHanko's own asyncio.run would refuse there."""
+    import asyncio
+
+    async def inside_a_loop():
+        pdf = pdfsign.make_pdf("Loop", ["signed while a loop runs"])
+        signed = pdfsign.sign(pdf, org_id=1, org_name="Loop test notary", field="Notary", reason="test")
+        return pdfsign.validate(signed)
+
+    checks = asyncio.run(inside_a_loop())
+    assert [check.ok for check in checks] == [True]
