@@ -33,6 +33,26 @@ EVENTS = {
     "credit.score_registry": _("Credit scoring of the registry"),
     "credit.train": _("Credit model training"),
     "credit.score_file": _("Credit scoring of a file"),
+    # vouchers and ledger actions
+    "vouchers.batch_approved": _("Settlement batch approved"),
+    "vouchers.batch_built": _("Settlement batch built"),
+    "vouchers.budget_opened": _("Voucher budget opened"),
+    "vouchers.claim_fraud_confirmed": _("Voucher claim confirmed as fraud"),
+    "vouchers.claim_rejected": _("Voucher claim rejected"),
+    "vouchers.institution_reviewed": _("Institution listing reviewed"),
+    "vouchers.institution_status_changed": _("Institution status changed"),
+    "vouchers.objection_resolved": _("Objection resolved"),
+    "vouchers.objection_submitted": _("Objection submitted"),
+    "vouchers.order_cancelled": _("Voucher order cancelled"),
+    "vouchers.programme_funding_recorded": _("Programme funding recorded"),
+    "vouchers.service_withdrawn": _("Service withdrawn"),
+    "vouchers.use_voided": _("Voucher use voided"),
+    "vouchers.voucher_expired": _("Voucher expired"),
+    "ledger.checkpoint_published": _("Checkpoint published"),
+    "ledger.evidence_attached": _("Evidence attached"),
+    "ledger.evidence_deposited": _("Evidence deposited"),
+    "ledger.receipt_issued": _("Evidence receipt issued"),
+    "evidence preservation": _("Evidence preservation"),
     # audit actions seen most often
     "auth.login": _("Signed in"),
     "auth.login_failed": _("Failed sign-in"),
@@ -95,6 +115,11 @@ EVENTS = {
 }
 
 
+def register(labels: dict) -> None:
+    """An app names its own audit actions and ledger entry types, from AppConfig.ready()."""
+    EVENTS.update(labels)
+
+
 def event_label(code: str | None) -> str:
     if not code:
         return ""
@@ -108,4 +133,5 @@ def purpose_label(code: str | None) -> str:
     if not code:
         return ""
     field = apps.get_model("registry", "ConsentGrant")._meta.get_field("purpose")
-    return str(dict(field.choices).get(code, code))
+    label = dict(field.choices).get(code) or EVENTS.get(code)
+    return str(label) if label is not None else code

@@ -8,8 +8,12 @@ class IpcasesConfig(AppConfig):
     verbose_name = _("IP cases and notarial evidence")
 
     def ready(self) -> None:
+        from innoreform.core import events as core_events
+
         from . import navigation, periods, todos
+        from .events import LABELS
 
         periods.register_policies()
         navigation.register()
         todos.register()
+        core_events.register(LABELS)

@@ -80,7 +80,8 @@ def orders_to_settle(actor):
 def orders_to_deduct(actor):
     qs = selectors.order_list(actor=actor, status=m.OrderStatus.OPEN).filter(voucher__flow=m.FlowChoice.TONGDUI)
     return todo.from_queryset(qs.order_by("created_at", "id"), item=lambda o: Item(
-        f"{o.service.name} · {o.enterprise.name}", reverse("vouchers:order_deduct", args=[o.pk]),
+        # the deduction itself is a POST from the vouchers page, where the order is listed
+        f"{o.service.name} · {o.enterprise.name}", reverse("vouchers:home") + f"#order-{o.pk}",
         yuan_text(o.voucher_fen), o.created_at.date()))
 
 
