@@ -421,7 +421,7 @@ def filing_decide(*, actor: Actor, filing_id: int, decision: str, items: list[st
     if decision == "docket":
         _ensure_counter(filing.site.court, today.year, m.CaseType.FIRST)
     with transaction.atomic(durable=True):
-        filing = m.Filing.objects.select_for_update().select_related("dispute", "site__court").get(pk=filing.pk)
+        filing = m.Filing.objects.select_for_update(of=("self",)).select_related("dispute", "site__court").get(pk=filing.pk)
         if filing.status != m.FilingStatus.SUBMITTED:
             raise Conflict(_("This filing has already been decided or is in mediation."), code="already_decided",
                            details={"status": [filing.status]})
@@ -508,7 +508,7 @@ def mediation_entrust(*, actor: Actor, filing_id: int, organisation_id: int, pha
     select_due = periods.add_working_days(today, p.mediation_select_working_days, cal)
     assign_due = periods.add_working_days(select_due, p.mediation_assign_working_days, cal)
     with transaction.atomic(durable=True):
-        filing = m.Filing.objects.select_for_update().select_related("dispute").get(pk=filing.pk)
+        filing = m.Filing.objects.select_for_update(of=("self",)).select_related("dispute").get(pk=filing.pk)
         if phase == m.MediationPhase.PRE_FILING and filing.status != m.FilingStatus.SUBMITTED:
             raise Conflict(_("Only a filing awaiting decision can go to pre-filing mediation."), code="wrong_state")
         if filing.dispute.mediations.exclude(status__in=[m.MediationStatus.FAILED]).exists():
@@ -570,7 +570,7 @@ def mediation_select(*, actor: Actor, mediation_id: int, mediator_id: int, conse
     med = _mediation_for_party(actor, mediation_id)
     today = _today(today)
     with transaction.atomic(durable=True):
-        med = m.Mediation.objects.select_for_update().select_related("dispute").get(pk=med.pk)
+        med = m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute").get(pk=med.pk)
         if med.status != m.MediationStatus.SELECTING:
             raise Conflict(_("A mediator is no longer being chosen for this mediation."), code="wrong_state")
         if today > med.select_due:
@@ -593,7 +593,7 @@ def mediation_assign(*, actor: Actor, mediation_id: int, mediator_id: int, today
         raise NotFound()
     today = _today(today)
     with transaction.atomic(durable=True):
-        med = m.Mediation.objects.select_for_update().select_related("dispute").get(pk=med.pk)
+        med = m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute").get(pk=med.pk)
         if med.status != m.MediationStatus.SELECTING:
             raise Conflict(_("A mediator is no longer being chosen for this mediation."), code="wrong_state")
         if today <= med.select_due and not med.declines.exists():
@@ -623,7 +623,7 @@ def mediation_accept(*, actor: Actor, mediation_id: int, conflict_disclosure: st
         raise field_error("conflict_disclosure", _("Disclose any conflict of interest, or state that there is none."))
     today = _today(today)
     with transaction.atomic(durable=True):
-        med = m.Mediation.objects.select_for_update().select_related("dispute", "mediator").get(pk=med.pk)
+        med = m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute", "mediator").get(pk=med.pk)
         if med.status != m.MediationStatus.AWAITING:
             raise Conflict(_("This mediation is not awaiting acceptance."), code="wrong_state")
         if today > med.accept_due:
@@ -656,7 +656,7 @@ def mediation_decline(*, actor: Actor, mediation_id: int, reason: str, today: da
         raise field_error("reason", _("Say why."))
     today = _today(today)
     with transaction.atomic(durable=True):
-        med = m.Mediation.objects.select_for_update().select_related("dispute").get(pk=med.pk)
+        med = m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute").get(pk=med.pk)
         if med.status != m.MediationStatus.AWAITING or med.mediator_id is None:
             raise Conflict(_("This mediation is not awaiting acceptance."), code="wrong_state")
         m.MediatorDecline.objects.create(mediation=med, mediator_id=med.mediator_id, reason=reason.strip()[:300])
@@ -684,7 +684,7 @@ def mediation_fail(*, actor: Actor, mediation_id: int, record: str, today: date 
         raise field_error("record", _("Write the mediation record the court will receive."))
     today = _today(today)
     with transaction.atomic(durable=True):
-        med = m.Mediation.objects.select_for_update().select_related("dispute__court__organisation").get(pk=med.pk)
+        med = m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute__court__organisation").get(pk=med.pk)
         if med.status not in (m.MediationStatus.ACTIVE, m.MediationStatus.SIGNING):
             raise Conflict(_("Only an active mediation can fail."), code="wrong_state")
         med.status, med.record, med.closed_at = m.MediationStatus.FAILED, record.strip()[:20000], timezone.now()
@@ -721,7 +721,7 @@ def mediation_propose_agreement(*, actor: Actor, mediation_id: int, text: str) -
     if not text:
         raise field_error("text", _("Write the agreement."))
     with transaction.atomic(durable=True):
-        med = m.Mediation.objects.select_for_update().select_related("dispute", "mediator").get(pk=med.pk)
+        med = m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute", "mediator").get(pk=med.pk)
         if med.status != m.MediationStatus.ACTIVE:
             raise Conflict(_("Only an active mediation can propose an agreement."), code="wrong_state")
         lines = [f"Dispute {med.dispute.platform_id}", f"Mediator: {med.mediator}",
@@ -745,7 +745,7 @@ def mediation_sign(*, actor: Actor, mediation_id: int, legal_name: str = "", id_
     is_body = actor.organisation == med.organisation
     require(actor, "ipcases.mediate" if is_body else "ipcases.party")
     with transaction.atomic(durable=True):
-        med = m.Mediation.objects.select_for_update().select_related("dispute").get(pk=med.pk)
+        med = m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute").get(pk=med.pk)
         if med.status != m.MediationStatus.SIGNING:
             raise Conflict(_("There is no agreement awaiting signatures."), code="wrong_state")
         if med.signatures.filter(organisation=actor.organisation).exists():
