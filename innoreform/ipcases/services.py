@@ -421,7 +421,8 @@ def filing_decide(*, actor: Actor, filing_id: int, decision: str, items: list[st
     if decision == "docket":
         _ensure_counter(filing.site.court, today.year, m.CaseType.FIRST)
     with transaction.atomic(durable=True):
-        filing = m.Filing.objects.select_for_update(of=("self",)).select_related("dispute", "site__court").get(pk=filing.pk)
+        filing = (m.Filing.objects.select_for_update(of=("self",)).select_related("dispute", "site__court")
+                  .get(pk=filing.pk))
         if filing.status != m.FilingStatus.SUBMITTED:
             raise Conflict(_("This filing has already been decided or is in mediation."), code="already_decided",
                            details={"status": [filing.status]})
@@ -684,7 +685,8 @@ def mediation_fail(*, actor: Actor, mediation_id: int, record: str, today: date 
         raise field_error("record", _("Write the mediation record the court will receive."))
     today = _today(today)
     with transaction.atomic(durable=True):
-        med = m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute__court__organisation").get(pk=med.pk)
+        med = (m.Mediation.objects.select_for_update(of=("self",)).select_related("dispute__court__organisation")
+               .get(pk=med.pk))
         if med.status not in (m.MediationStatus.ACTIVE, m.MediationStatus.SIGNING):
             raise Conflict(_("Only an active mediation can fail."), code="wrong_state")
         med.status, med.record, med.closed_at = m.MediationStatus.FAILED, record.strip()[:20000], timezone.now()
